@@ -1,0 +1,59 @@
+"""Heisenberg: a local llama.cpp conversation agent for Home Assistant's Assist."""
+
+import logging
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .const import CONF_URL, CONTROL_REQUEST_TIMEOUT, DOMAIN
+from .format_detection import detect_prompt_format
+from .llama_client import LlamaServerClient, LlamaServerError
+from .runtime import HeisenbergConfigEntry, HeisenbergRuntime
+from .warmup import async_warm_up_agent
+
+_LOGGER = logging.getLogger(__name__)
+PLATFORMS = (Platform.CONVERSATION,)
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: HeisenbergConfigEntry) -> bool:
+    """Probe the server, then set up the agents and warm them up in the background."""
+    client = LlamaServerClient(
+        async_get_clientsession(hass), entry.data[CONF_URL], control_timeout=CONTROL_REQUEST_TIMEOUT
+    )
+    try:
+        await client.health()
+        props = await client.props()
+        detected = await detect_prompt_format(client, props)
+    except LlamaServerError as err:
+        # HA retries with back-off; the user sees the reason on the integration card.
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="server_unavailable",
+            translation_placeholders={"url": str(client.url), "error": str(err)},
+        ) from err
+
+    entry.runtime_data = HeisenbergRuntime(client=client, props=props, detected_format=detected)
+    _LOGGER.debug("llama-server at %s: prompt format detected as %s", client.url, detected)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Reconfiguring an agent changes its prompt: reload, which warms it up again.
+    entry.async_on_unload(entry.add_update_listener(_async_reload))
+
+    for subentry in entry.subentries.values():
+        if subentry.subentry_type == "conversation":
+            entry.async_create_background_task(
+                hass,
+                async_warm_up_agent(hass, entry.runtime_data, subentry),
+                f"{DOMAIN} warm-up {subentry.subentry_id}",
+            )
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: HeisenbergConfigEntry) -> bool:
+    """Unload the agents; background warm-ups are cancelled by HA with the entry."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def _async_reload(hass: HomeAssistant, entry: HeisenbergConfigEntry) -> None:
+    await hass.config_entries.async_reload(entry.entry_id)

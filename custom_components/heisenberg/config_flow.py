@@ -1,0 +1,224 @@
+"""Config flow: one entry per llama-server, one conversation subentry per agent."""
+
+import logging
+from typing import Any, override
+
+import probatio
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigEntryState,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+    SubentryFlowResult,
+)
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import TemplateError
+from homeassistant.helpers import template
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TemplateSelector,
+    TextSelector,
+)
+
+from .const import (
+    CONF_CUSTOM_PROMPT,
+    CONF_MAX_HISTORY_TURNS,
+    CONF_MAX_TOKENS,
+    CONF_PERSONA,
+    CONF_PROMPT_FORMAT,
+    CONF_REPEAT_PENALTY,
+    CONF_TEMPERATURE,
+    CONF_TIMEOUT,
+    CONF_TOP_K,
+    CONF_TOP_P,
+    CONF_URL,
+    CONTROL_REQUEST_TIMEOUT,
+    DEFAULT_AGENT_NAME,
+    DEFAULT_AGENT_OPTIONS,
+    DEFAULT_PERSONA,
+    DEFAULT_URL,
+    DOMAIN,
+)
+from .llama_client import InvalidUrl, LlamaServerClient, LlamaServerError, normalize_url
+from .personas import Persona
+from .prompt_format import PromptFormat
+
+_LOGGER = logging.getLogger(__name__)
+
+_PERSONA_SELECTOR = SelectSelector(
+    SelectSelectorConfig(
+        options=[p.value for p in Persona],
+        translation_key=CONF_PERSONA,
+        mode=SelectSelectorMode.DROPDOWN,
+    )
+)
+
+
+async def validate_server(hass: HomeAssistant, raw_url: str) -> tuple[str, dict[str, Any]]:
+    """Check that a llama-server answers at `raw_url`; return its normalized URL and props."""
+    client = LlamaServerClient(
+        async_get_clientsession(hass), normalize_url(raw_url), control_timeout=CONTROL_REQUEST_TIMEOUT
+    )
+    await client.health()
+    return str(client.url), await client.props()
+
+
+class HeisenbergConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a llama-server and its first agent."""
+
+    VERSION = 1
+
+    @override
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                url, props = await validate_server(self.hass, user_input[CONF_URL])
+            except InvalidUrl:
+                errors[CONF_URL] = "invalid_url"
+            except LlamaServerError as err:
+                _LOGGER.info("llama-server check of %s failed: %s", user_input[CONF_URL], err)
+                errors["base"] = err.reason
+            else:
+                await self.async_set_unique_id(url)
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(
+                    title=_server_title(url, props),
+                    data={CONF_URL: url},
+                    subentries=[
+                        {
+                            "subentry_type": "conversation",
+                            "data": {
+                                **DEFAULT_AGENT_OPTIONS,
+                                CONF_PERSONA: user_input.get(CONF_PERSONA, DEFAULT_PERSONA),
+                            },
+                            "title": DEFAULT_AGENT_NAME,
+                            "unique_id": None,
+                        }
+                    ],
+                )
+
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_URL, default=DEFAULT_URL): TextSelector(),
+                probatio.Required(CONF_PERSONA, default=DEFAULT_PERSONA): _PERSONA_SELECTOR,
+            }
+        )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
+            errors=errors,
+        )
+
+    @classmethod
+    @callback
+    @override
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        return {"conversation": AgentSubentryFlow}
+
+
+def _server_title(url: str, props: dict[str, Any]) -> str:
+    model = str(props.get("model_alias") or props.get("model_path") or "").rsplit("/", 1)[-1]
+    return f"llama-server {url.split('://', 1)[-1]}" + (f" ({model})" if model else "")
+
+
+class AgentSubentryFlow(ConfigSubentryFlow):
+    """Add or reconfigure a conversation agent (name, persona, format, generation)."""
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Add an agent."""
+        return await self._async_step_agent(user_input, current={**DEFAULT_AGENT_OPTIONS})
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change an agent's settings."""
+        subentry = self._get_reconfigure_subentry()
+        current = {**DEFAULT_AGENT_OPTIONS, **subentry.data, CONF_NAME: subentry.title}
+        return await self._async_step_agent(user_input, current=current)
+
+    async def _async_step_agent(
+        self, user_input: dict[str, Any] | None, current: dict[str, Any]
+    ) -> SubentryFlowResult:
+        if self._get_entry().state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="entry_not_loaded")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _validate_agent(self.hass, user_input)
+            if not errors:
+                for key in _WHOLE_NUMBERS:  # number selectors hand back floats
+                    if key in user_input:
+                        user_input[key] = int(user_input[key])
+                title = str(user_input.pop(CONF_NAME, "") or DEFAULT_AGENT_NAME).strip()
+                if self.source == "user":
+                    return self.async_create_entry(title=title, data=user_input)
+                return self.async_update_and_abort(
+                    self._get_entry(), self._get_reconfigure_subentry(), title=title, data=user_input
+                )
+        step_id = "user" if self.source == "user" else "reconfigure"
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                agent_schema(), user_input if user_input is not None else current
+            ),
+            errors=errors,
+        )
+
+
+_WHOLE_NUMBERS = (CONF_TOP_K, CONF_MAX_TOKENS, CONF_TIMEOUT, CONF_MAX_HISTORY_TURNS)
+
+
+def _validate_agent(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, str]:
+    prompt = str(user_input.get(CONF_CUSTOM_PROMPT) or "").strip()
+    if user_input.get(CONF_PERSONA) == Persona.CUSTOM and not prompt:
+        return {CONF_CUSTOM_PROMPT: "custom_prompt_required"}
+    if prompt:
+        try:
+            template.Template(prompt, hass).ensure_valid()
+        except TemplateError:
+            return {CONF_CUSTOM_PROMPT: "invalid_template"}
+    return {}
+
+
+def _number(low: float, high: float, step: float, unit: str | None = None) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=low, max=high, step=step, unit_of_measurement=unit, mode=NumberSelectorMode.BOX
+        )
+    )
+
+
+def agent_schema() -> probatio.Schema:
+    """The agent form; values come from `add_suggested_values_to_schema`."""
+    return probatio.Schema(
+        {
+            probatio.Required(CONF_NAME): TextSelector(),
+            probatio.Required(CONF_PERSONA): _PERSONA_SELECTOR,
+            probatio.Optional(CONF_CUSTOM_PROMPT): TemplateSelector(),
+            probatio.Required(CONF_PROMPT_FORMAT): SelectSelector(
+                SelectSelectorConfig(
+                    options=[f.value for f in PromptFormat],
+                    translation_key=CONF_PROMPT_FORMAT,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
+            probatio.Required(CONF_TEMPERATURE): _number(0, 2, 0.05),
+            probatio.Required(CONF_TOP_P): _number(0, 1, 0.05),
+            probatio.Required(CONF_TOP_K): _number(0, 200, 1),
+            probatio.Required(CONF_MAX_TOKENS): _number(1, 4096, 1),
+            probatio.Required(CONF_REPEAT_PENALTY): _number(1, 2, 0.05),
+            probatio.Required(CONF_TIMEOUT): _number(5, 300, 1, "s"),
+            probatio.Required(CONF_MAX_HISTORY_TURNS): _number(0, 20, 1),
+        }
+    )

@@ -1,0 +1,49 @@
+"""Constants of the Heisenberg integration: option keys and the defaults users start from."""
+
+from typing import Final
+
+DOMAIN: Final = "heisenberg"
+
+CONF_URL: Final = "url"
+CONF_PERSONA: Final = "persona"
+CONF_CUSTOM_PROMPT: Final = "custom_prompt"
+CONF_PROMPT_FORMAT: Final = "prompt_format"
+CONF_TEMPERATURE: Final = "temperature"
+CONF_TOP_P: Final = "top_p"
+CONF_TOP_K: Final = "top_k"
+CONF_MAX_TOKENS: Final = "max_tokens"
+CONF_REPEAT_PENALTY: Final = "repeat_penalty"
+CONF_TIMEOUT: Final = "timeout"
+CONF_MAX_HISTORY_TURNS: Final = "max_history_turns"
+
+DEFAULT_URL: Final = "http://localhost:8080"
+DEFAULT_AGENT_NAME: Final = "Heisenberg"
+DEFAULT_PERSONA: Final = "default"
+DEFAULT_PROMPT_FORMAT: Final = "auto"
+DEFAULT_TEMPERATURE: Final = 0.7
+DEFAULT_TOP_P: Final = 0.9
+DEFAULT_TOP_K: Final = 40
+DEFAULT_MAX_TOKENS: Final = 512
+DEFAULT_REPEAT_PENALTY: Final = 1.1
+DEFAULT_TIMEOUT: Final = 30
+DEFAULT_MAX_HISTORY_TURNS: Final = 5
+
+DEFAULT_AGENT_OPTIONS: Final[dict[str, str | int | float]] = {
+    CONF_PERSONA: DEFAULT_PERSONA,
+    CONF_PROMPT_FORMAT: DEFAULT_PROMPT_FORMAT,
+    CONF_TEMPERATURE: DEFAULT_TEMPERATURE,
+    CONF_TOP_P: DEFAULT_TOP_P,
+    CONF_TOP_K: DEFAULT_TOP_K,
+    CONF_MAX_TOKENS: DEFAULT_MAX_TOKENS,
+    CONF_REPEAT_PENALTY: DEFAULT_REPEAT_PENALTY,
+    CONF_TIMEOUT: DEFAULT_TIMEOUT,
+    CONF_MAX_HISTORY_TURNS: DEFAULT_MAX_HISTORY_TURNS,
+}
+
+# A Voice PE satellite can wedge when streamed text pauses for 5 s or more mid-answer
+# (esphome/home-assistant-voice-pe#612): once text has started, a longer silence from the
+# server ends the answer instead of leaving the satellite hanging.
+MID_ANSWER_STALL_SECONDS: Final = 4.0
+
+# Timeout of the short control requests (/health, /props, /tokenize).
+CONTROL_REQUEST_TIMEOUT: Final = 10.0

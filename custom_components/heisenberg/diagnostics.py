@@ -1,0 +1,41 @@
+"""Diagnostics download: the server's properties, the agents' settings and last timings."""
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_CUSTOM_PROMPT
+from .runtime import HeisenbergConfigEntry
+
+# Prompts can hold names and household details; the chat template can be long and says nothing
+# about the user's setup that the model path does not.
+TO_REDACT = {CONF_CUSTOM_PROMPT, "prompt", "system_prompt"}
+_PROPS_KEPT = ("model_path", "model_alias", "total_slots", "build_info", "modalities")
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: HeisenbergConfigEntry
+) -> dict[str, Any]:
+    """Return diagnostics for a config entry."""
+    runtime = entry.runtime_data
+    props = runtime.props
+    settings = props.get("default_generation_settings") or {}
+    return {
+        "url": str(runtime.client.url),
+        "server": {
+            **{key: props[key] for key in _PROPS_KEPT if key in props},
+            "n_ctx": settings.get("n_ctx"),
+            "has_chat_template": bool(props.get("chat_template")),
+        },
+        "detected_prompt_format": str(runtime.detected_format),
+        "agents": {
+            subentry.subentry_id: {
+                "title": subentry.title,
+                "options": async_redact_data(dict(subentry.data), TO_REDACT),
+                "figures": asdict(runtime.figures_for(subentry.subentry_id)),
+            }
+            for subentry in entry.subentries.values()
+        },
+    }

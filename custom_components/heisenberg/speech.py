@@ -1,0 +1,36 @@
+"""What the assistant says when it cannot answer, in the conversation's language.
+
+These are spoken by the satellite, so they are short and have no technical detail; the log
+line written next to them carries the cause.
+"""
+
+from .personas import persona_language
+
+_APOLOGIES: dict[str, dict[str, str]] = {
+    "cannot_connect": {
+        "en": "Sorry, I can't reach the language model right now.",
+        "fr": "Désolé, je n'arrive pas à joindre le modèle de langage pour le moment.",
+    },
+    "loading": {
+        "en": "Sorry, the language model is still starting. Please try again in a moment.",
+        "fr": "Désolé, le modèle de langage démarre encore. Réessayez dans un instant.",
+    },
+    "timeout": {
+        "en": "Sorry, the language model took too long to answer.",
+        "fr": "Désolé, le modèle de langage a mis trop de temps à répondre.",
+    },
+    "server_error": {
+        "en": "Sorry, the language model ran into a problem.",
+        "fr": "Désolé, le modèle de langage a rencontré un problème.",
+    },
+    "empty_answer": {
+        "en": "Sorry, I don't have an answer to that.",
+        "fr": "Désolé, je n'ai pas de réponse à cela.",
+    },
+}
+
+
+def apology(reason: str, language: str | None) -> str:
+    """A short spoken apology for `reason` (a LlamaServerError.reason) in `language`."""
+    messages = _APOLOGIES.get(reason, _APOLOGIES["server_error"])
+    return messages[persona_language(language)]

@@ -1,0 +1,21 @@
+"""Split Home Assistant's rendered system prompt into its stable and volatile parts.
+
+`ChatLog.async_provide_llm_data` renders the persona's instructions, then the current date and
+time (to the second), then any extra system prompt of the request. Left at the top of the prompt,
+the clock would change the prompt's first bytes every turn and defeat llama-server's prompt
+cache. So the part from the date/time sentence on becomes a context note placed just before the
+new message; everything before it is the stable prefix the warm-up caches.
+"""
+
+import re
+
+# HA's llm.DATE_TIME_PROMPT, rendered.
+_DATE_TIME = re.compile(r"Current time is \d{1,2}:\d{2}(?::\d{2})?\. Today's date is \d{4}-\d{2}-\d{2}\.")
+
+
+def split_system_prompt(rendered: str) -> tuple[str, str]:
+    """Return (stable instructions, context note); the note is '' when there is none."""
+    match = _DATE_TIME.search(rendered)
+    if match is None:
+        return rendered.strip(), ""
+    return rendered[: match.start()].strip(), rendered[match.start() :].strip()
