@@ -1,0 +1,1 @@
+"""Heisenberg's tests."""

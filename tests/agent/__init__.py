@@ -1,0 +1,1 @@
+"""Tests of the conversation agent (custom_components/heisenberg)."""

@@ -1,0 +1,62 @@
+"""A spy on the real client: records each prompt and when each generation ended.
+
+It does not replace anything: requests still go to the real llama-server.
+"""
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from custom_components.heisenberg.llama_client import (
+    CompletionRequest,
+    CompletionStats,
+    CompletionStream,
+    LlamaServerClient,
+)
+
+
+@dataclass
+class _TimedStream:
+    inner: CompletionStream
+    spy: PromptSpy
+
+    @property
+    def stats(self) -> CompletionStats:
+        return self.inner.stats
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self._pieces()
+
+    async def _pieces(self) -> AsyncIterator[str]:
+        async for piece in self.inner:
+            yield piece
+        self.spy.generation_ended.append(time.monotonic())
+
+
+@dataclass
+class PromptSpy:
+    """What the agent sent, in order."""
+
+    requests: list[CompletionRequest] = field(default_factory=list)
+    generation_ended: list[float] = field(default_factory=list)
+
+    @property
+    def prompts(self) -> list[str]:
+        return [request.prompt for request in self.requests]
+
+
+@pytest.fixture
+def prompt_spy(monkeypatch: pytest.MonkeyPatch) -> PromptSpy:
+    """Record every completion the agent asks of the server."""
+    spy = PromptSpy()
+    real = LlamaServerClient.stream_completion
+
+    def recording(self: LlamaServerClient, request: CompletionRequest, **kwargs: Any) -> Any:
+        spy.requests.append(request)
+        return _TimedStream(real(self, request, **kwargs), spy)
+
+    monkeypatch.setattr(LlamaServerClient, "stream_completion", recording)
+    return spy

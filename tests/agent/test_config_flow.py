@@ -1,0 +1,146 @@
+"""The UI flows against a live llama-server, a closed port and a server that is not one."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from homeassistant import config_entries
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+
+from custom_components.heisenberg.const import (
+    CONF_CUSTOM_PROMPT,
+    CONF_PERSONA,
+    CONF_URL,
+    DEFAULT_AGENT_OPTIONS,
+    DOMAIN,
+)
+from launcher.llama_server import free_port
+
+from .conftest import EntryFactory
+
+
+@pytest.fixture
+async def not_llama_url() -> AsyncIterator[str]:
+    """A real HTTP server that is something else (every path: 404 with an HTML page)."""
+    runner = web.AppRunner(web.Application())
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
+async def _submit_user_step(hass: HomeAssistant, url: str, persona: str = "concise") -> dict:  # type: ignore[type-arg]
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    return await hass.config_entries.flow.async_configure(  # type: ignore[return-value]
+        result["flow_id"], {CONF_URL: url, CONF_PERSONA: persona}
+    )
+
+
+async def test_user_flow_against_a_live_server(hass: HomeAssistant, llama_url: str) -> None:
+    result = await _submit_user_step(hass, f"{llama_url}/")
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_URL: llama_url}
+    assert llama_url.split("://")[1] in result["title"]
+    entry = result["result"]
+    subentries = list(entry.subentries.values())
+    assert len(subentries) == 1
+    assert subentries[0].subentry_type == "conversation"
+    assert subentries[0].data == {**DEFAULT_AGENT_OPTIONS, CONF_PERSONA: "concise"}
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.async_entity_ids("conversation")
+
+
+@pytest.mark.parametrize("url", ["not a url", "ftp://localhost:8080", "http://", "http://h:99999"])
+async def test_malformed_url(hass: HomeAssistant, url: str) -> None:
+    result = await _submit_user_step(hass, url)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_URL: "invalid_url"}
+
+
+async def test_unreachable_server(hass: HomeAssistant) -> None:
+    result = await _submit_user_step(hass, f"http://127.0.0.1:{free_port()}")
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_something_else_answers(hass: HomeAssistant, not_llama_url: str) -> None:
+    result = await _submit_user_step(hass, not_llama_url)
+    assert result["errors"] == {"base": "not_llama_server"}
+
+
+async def test_same_server_cannot_be_added_twice(hass: HomeAssistant, llama_url: str) -> None:
+    assert (await _submit_user_step(hass, llama_url))["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done(wait_background_tasks=True)
+    again = await _submit_user_step(hass, f"{llama_url}/")
+    assert again["type"] is FlowResultType.ABORT
+    assert again["reason"] == "already_configured"
+
+
+async def _agent_form(hass: HomeAssistant, entry_id: str) -> dict:  # type: ignore[type-arg]
+    return await hass.config_entries.subentries.async_init(  # type: ignore[return-value]
+        (entry_id, "conversation"), context={"source": config_entries.SOURCE_USER}
+    )
+
+
+AGENT_INPUT = {
+    "name": "Chef",
+    CONF_PERSONA: "friendly",
+    "prompt_format": "chatml",
+    "temperature": 0.3,
+    "top_p": 0.8,
+    "top_k": 20.0,
+    "max_tokens": 128.0,
+    "repeat_penalty": 1.2,
+    "timeout": 15.0,
+    "max_history_turns": 3.0,
+}
+
+
+async def test_add_and_reconfigure_an_agent(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str
+) -> None:
+    entry = await setup_entry(llama_url)
+    form = await _agent_form(hass, entry.entry_id)
+    assert form["type"] is FlowResultType.FORM
+    result = await hass.config_entries.subentries.async_configure(form["flow_id"], AGENT_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done(wait_background_tasks=True)
+    chef = next(s for s in entry.subentries.values() if s.title == "Chef")
+    assert chef.data["prompt_format"] == "chatml"
+    assert chef.data["max_tokens"] == 128 and isinstance(chef.data["max_tokens"], int)
+    assert len(hass.states.async_entity_ids("conversation")) == 3  # HA's own + two agents
+
+    reconfigure = await entry.start_subentry_reconfigure_flow(hass, chef.subentry_id)
+    assert reconfigure["type"] is FlowResultType.FORM
+    result = await hass.config_entries.subentries.async_configure(
+        reconfigure["flow_id"], {**AGENT_INPUT, "name": "Chef", CONF_PERSONA: "technical"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.subentries[chef.subentry_id].data[CONF_PERSONA] == "technical"
+    # The reload that follows a reconfigure warms the changed agent up again.
+    figures = entry.runtime_data.figures_for(chef.subentry_id)
+    assert figures.last_warm_up is not None and figures.last_warm_up["prompt_tokens"] > 0
+
+
+async def test_custom_persona_needs_a_valid_prompt(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str
+) -> None:
+    entry = await setup_entry(llama_url)
+    form = await _agent_form(hass, entry.entry_id)
+    custom = {**AGENT_INPUT, CONF_PERSONA: "custom"}
+    result = await hass.config_entries.subentries.async_configure(form["flow_id"], custom)
+    assert result["errors"] == {CONF_CUSTOM_PROMPT: "custom_prompt_required"}
+    result = await hass.config_entries.subentries.async_configure(
+        form["flow_id"], {**custom, CONF_CUSTOM_PROMPT: "Hello {{ broken"}
+    )
+    assert result["errors"] == {CONF_CUSTOM_PROMPT: "invalid_template"}
+    result = await hass.config_entries.subentries.async_configure(
+        form["flow_id"], {**custom, CONF_CUSTOM_PROMPT: "You serve {{ ha_name }}."}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY

@@ -1,0 +1,185 @@
+"""The agent against the real llama-server and the real default model, through HA."""
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+from homeassistant.components import conversation
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import chat_session
+
+from custom_components.heisenberg.diagnostics import async_get_config_entry_diagnostics
+from custom_components.heisenberg.llama_client import LlamaServerClient
+from custom_components.heisenberg.prompt_format import PromptFormat
+
+from .conftest import EntryFactory, agent_id
+from .spy import PromptSpy, prompt_spy  # noqa: F401 - fixture
+
+
+async def converse(
+    hass: HomeAssistant, text: str, conversation_id: str | None = None, language: str = "en"
+) -> conversation.ConversationResult:
+    return await conversation.async_converse(
+        hass, text, conversation_id, Context(), language=language, agent_id=agent_id(hass)
+    )
+
+
+def speech(result: conversation.ConversationResult) -> str:
+    return str(result.response.speech["plain"]["speech"])
+
+
+async def test_auto_format_is_plain_for_the_base_model(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str
+) -> None:
+    entry = await setup_entry(llama_url)
+    # Gemma 3 has no ChatML or Llama 2 control tokens, although /props shows a template.
+    assert entry.runtime_data.detected_format is PromptFormat.PLAIN
+
+
+async def test_answers_a_question(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str
+) -> None:
+    await setup_entry(llama_url, temperature=0.0)
+    result = await converse(hass, "What is the capital of France?")
+    assert result.response.response_type.value == "action_done"
+    # The persona's examples make even the 270M base model answer as an assistant.
+    assert "Paris" in speech(result)
+
+
+async def test_two_turns_second_prompt_contains_the_first(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str, prompt_spy: PromptSpy
+) -> None:
+    await setup_entry(llama_url, max_tokens=40)
+    first = await converse(hass, "My name is Ada. What is the capital of Spain?")
+    second = await converse(hass, "What is my name?", first.conversation_id)
+    assert speech(first) and speech(second)
+    assert second.conversation_id == first.conversation_id
+    turn_one = f"User: My name is Ada. What is the capital of Spain?\nAssistant: {speech(first)}\n"
+    assert turn_one not in prompt_spy.prompts[0]
+    assert turn_one in prompt_spy.prompts[1]
+    assert prompt_spy.prompts[1].endswith("User: What is my name?\nAssistant:")
+
+
+async def test_a_second_conversation_never_sees_the_first(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str, prompt_spy: PromptSpy
+) -> None:
+    await setup_entry(llama_url, max_tokens=20)
+    first = await converse(hass, "Remember the word pineapple.")
+    other = await converse(hass, "Which word should you remember?")
+    assert other.conversation_id != first.conversation_id
+    assert "pineapple" not in prompt_spy.prompts[1]
+
+
+async def test_history_window_keeps_the_last_turns(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str, prompt_spy: PromptSpy
+) -> None:
+    await setup_entry(llama_url, max_tokens=16, max_history_turns=2)
+    conversation_id = None
+    for question in ("Count to one.", "Count to two.", "Count to three.", "Count to four."):
+        result = await converse(hass, question, conversation_id)
+        conversation_id = result.conversation_id
+    last = prompt_spy.prompts[-1]
+    assert "Count to one." not in last and "Count to two." not in last
+    assert last.index("User: Count to three.") > 0
+    assert last.index("User: Count to three.") < last.index("User: Count to four.")
+
+
+async def test_french_conversation_uses_the_french_persona(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str, prompt_spy: PromptSpy
+) -> None:
+    await setup_entry(llama_url, max_tokens=30)
+    result = await converse(hass, "Quelle est la capitale de l'Espagne ?", language="fr")
+    assert speech(result)
+    assert "Réponds dans la langue de la question" in prompt_spy.prompts[0]
+    assert "User: Quelle est la capitale de l'Italie ?" in prompt_spy.prompts[0]
+
+
+async def test_deltas_stream_before_generation_ends(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str, prompt_spy: PromptSpy
+) -> None:
+    await setup_entry(llama_url, max_tokens=120, temperature=0.0)
+    deltas: list[tuple[float, dict[str, Any]]] = []
+
+    def listener(_chat_log: conversation.ChatLog, delta: dict[str, Any]) -> None:
+        deltas.append((time.monotonic(), delta))
+
+    text = "Tell me about the history of Rome."
+    user_input = conversation.ConversationInput(
+        text=text, context=Context(), conversation_id=None, device_id=None,
+        satellite_id=None, language="en", agent_id=agent_id(hass),
+    )  # fmt: skip
+    with (
+        chat_session.async_get_chat_session(hass) as session,
+        conversation.async_get_chat_log(hass, session, user_input, chat_log_delta_listener=listener),
+    ):
+        result = await converse(hass, text, session.conversation_id)
+
+    content = [(at, d["content"]) for at, d in deltas if d.get("content")]
+    assert len(content) >= 5
+    assert content[0][0] < prompt_spy.generation_ended[0]
+    assert "".join(piece for _, piece in content).strip() == speech(result)
+
+
+async def test_warm_up_fills_the_cache_for_the_first_question(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str
+) -> None:
+    # A prompt no earlier test used, so only the warm-up can have cached it.
+    unique = f"You are the voice assistant of house {uuid.uuid4().hex}. Answer in one sentence."
+    entry = await setup_entry(llama_url, persona="custom", custom_prompt=unique, max_tokens=16)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    figures = entry.runtime_data.figures_for(next(iter(entry.subentries)))
+    assert figures.last_warm_up is not None
+    warmed = figures.last_warm_up["prompt_tokens"]
+    assert warmed > 40  # the instructions and the examples were evaluated
+
+    await converse(hass, "What is two plus two?")
+    assert figures.last_answer is not None
+    assert figures.last_answer["cached_tokens"] >= warmed - 2
+    assert figures.last_answer["prompt_tokens"] < 40  # only the new part was evaluated
+
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    agent = next(iter(diagnostics["agents"].values()))
+    assert agent["options"]["custom_prompt"] == "**REDACTED**"
+    assert unique not in str(diagnostics)
+    assert agent["figures"]["last_answer"]["time_to_first_token"] > 0
+    assert diagnostics["server"]["n_ctx"] > 0
+    assert diagnostics["detected_prompt_format"] == "plain"
+
+
+async def test_cancelling_a_turn_stops_generation(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str
+) -> None:
+    entry = await setup_entry(llama_url, max_tokens=2000, temperature=1.0)
+    first_delta = asyncio.Event()
+
+    def listener(_chat_log: conversation.ChatLog, delta: dict[str, Any]) -> None:
+        if delta.get("content"):
+            first_delta.set()
+
+    async def long_turn() -> None:
+        text = "Write a very long story about a dragon."
+        user_input = conversation.ConversationInput(
+            text=text, context=Context(), conversation_id=None, device_id=None,
+            satellite_id=None, language="en", agent_id=agent_id(hass),
+        )  # fmt: skip
+        with (
+            chat_session.async_get_chat_session(hass) as session,
+            conversation.async_get_chat_log(
+                hass, session, user_input, chat_log_delta_listener=listener
+            ),
+        ):
+            await converse(hass, text, session.conversation_id)
+
+    task = asyncio.create_task(long_turn())
+    await asyncio.wait_for(first_delta.wait(), 30)
+    task.cancel()
+    client: LlamaServerClient = entry.runtime_data.client
+    session = client._session
+    deadline = time.monotonic() + 5
+    busy = True
+    while busy and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+        async with session.get(client.url / "slots") as resp:
+            busy = any(slot.get("is_processing") for slot in await resp.json())
+    assert not busy, "llama-server kept generating after the turn was cancelled"

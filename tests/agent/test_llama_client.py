@@ -1,0 +1,80 @@
+"""The HA-independent llama-server client, against the real server and the FAKE fault server."""
+
+import aiohttp
+import pytest
+
+from custom_components.heisenberg.llama_client import (
+    CannotConnect,
+    CompletionRequest,
+    HttpError,
+    InvalidUrl,
+    LlamaServerClient,
+    MalformedStream,
+    ServerTimeout,
+    normalize_url,
+)
+from custom_components.heisenberg.prompt_format import PromptFormat, stop_sequences
+from custom_components.heisenberg.sse import SseData, SseError, SseProtocolError, parse_sse_line
+from launcher.llama_server import free_port
+
+from .fault_server import Fault, FaultServer
+
+
+def test_normalize_url() -> None:
+    assert str(normalize_url(" http://Example.local:8080/ ")) == "http://example.local:8080"
+    assert str(normalize_url("https://host/llama/")) == "https://host/llama"
+    for bad in ("", "localhost:8080", "ftp://h", "http://:80", "http://h:70000"):
+        with pytest.raises(InvalidUrl):
+            normalize_url(bad)
+
+
+def test_sse_lines() -> None:
+    assert parse_sse_line(b'data: {"content": "hi"}\n') == SseData({"content": "hi"})
+    assert parse_sse_line(b'error: {"message": "x"}\r\n') == SseError({"message": "x"})
+    assert parse_sse_line(b"\n") is None
+    assert parse_sse_line(b": keep-alive\n") is None
+    for bad in (b"data: {oops\n", b"garbage\n", b"data: [1]\n", b"weird: {}\n", b"\xff\n"):
+        with pytest.raises(SseProtocolError):
+            parse_sse_line(bad)
+
+
+async def test_real_server_streams_a_completion(llama_url: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        client = LlamaServerClient(session, llama_url)
+        await client.health()
+        props = await client.props()
+        assert props["default_generation_settings"]["n_ctx"] > 0
+        assert len(await client.tokenize("Hello world")) >= 2
+        prompt = "System: Be brief.\nUser: What is the capital of Italy?\nAssistant:"
+        request = CompletionRequest(prompt, stop_sequences(PromptFormat.PLAIN), max_tokens=24)
+        stream = client.stream_completion(request, first_token_timeout=30, stall_timeout=5)
+        pieces = [piece async for piece in stream]
+    assert len(pieces) >= 2
+    assert "\nUser:" not in "".join(pieces)
+    assert stream.stats.generated_tokens and stream.stats.generated_tokens <= 24
+    assert stream.stats.time_to_first_token is not None
+    assert stream.stats.prompt_tokens is not None
+
+
+async def test_faults_are_typed(fault_server: FaultServer) -> None:
+    request = CompletionRequest("x", [], max_tokens=4)
+    async with aiohttp.ClientSession() as session:
+        client = LlamaServerClient(session, fault_server.url)
+        expected = {
+            Fault.HTTP_500: HttpError,
+            Fault.STALL_BEFORE_FIRST_TOKEN: ServerTimeout,
+            Fault.STALL_MID_ANSWER: ServerTimeout,
+            Fault.BROKEN_SSE: MalformedStream,
+            Fault.TRUNCATED: MalformedStream,
+        }
+        for fault, error in expected.items():
+            fault_server.fault = fault
+            stream = client.stream_completion(request, first_token_timeout=1, stall_timeout=0.5)
+            with pytest.raises(error):
+                _ = [piece async for piece in stream]
+        down = LlamaServerClient(session, f"http://127.0.0.1:{free_port()}")
+        with pytest.raises(CannotConnect):
+            await down.health()
+        stream = down.stream_completion(request, first_token_timeout=1, stall_timeout=1)
+        with pytest.raises(CannotConnect):
+            _ = [piece async for piece in stream]

@@ -1,0 +1,85 @@
+"""Personas, the system prompt split and format detection rules (pure functions)."""
+
+import pytest
+
+from custom_components.heisenberg.format_detection import choose_format
+from custom_components.heisenberg.personas import Persona, persona_language, persona_text
+from custom_components.heisenberg.prompt_format import PromptFormat
+from custom_components.heisenberg.speech import apology
+from custom_components.heisenberg.system_prompt import split_system_prompt
+
+BUILT_IN = [p for p in Persona if p is not Persona.CUSTOM]
+
+
+@pytest.mark.parametrize("persona", BUILT_IN)
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_persona_speaks_both_languages(persona: Persona, language: str) -> None:
+    text = persona_text(persona, language)
+    assert "{{ ha_name }}" in text.instructions
+    assert 2 <= len(text.examples) <= 3
+    for turn in text.examples:
+        for line in (turn.user, turn.assistant):
+            assert "*" not in line and "#" not in line and "\n" not in line  # no markdown
+            assert all(ord(ch) < 0x2190 for ch in line)  # no emoji or symbols
+
+
+def test_personas_follow_the_conversation_language() -> None:
+    assert "Réponds" in persona_text(Persona.DEFAULT, "fr-CA").instructions
+    assert "Reply" in persona_text(Persona.DEFAULT, "en-GB").instructions
+    assert persona_text(Persona.FRIENDLY, "de").instructions == persona_text(
+        Persona.FRIENDLY, "en"
+    ).instructions  # no German persona: English, which asks to reply in the user's language
+    assert persona_language("fr_FR") == "fr"
+
+
+def test_personas_differ() -> None:
+    assert len({persona_text(p, "en").instructions for p in BUILT_IN}) == len(BUILT_IN)
+
+
+def test_custom_persona_uses_the_users_prompt() -> None:
+    text = persona_text(Persona.CUSTOM, "fr", "  You are a pirate.  ")
+    assert text.instructions == "You are a pirate."
+    assert text.examples == persona_text(Persona.DEFAULT, "fr").examples
+
+
+def test_custom_persona_without_prompt_and_unknown_persona_fall_back() -> None:
+    default = persona_text(Persona.DEFAULT, "en")
+    assert persona_text(Persona.CUSTOM, "en", "  ") == default
+    assert persona_text("no-such-persona", "en") == default
+
+
+def test_split_moves_the_clock_and_extra_prompt_to_the_note() -> None:
+    rendered = (
+        "You are nice.\nBe brief.\n"
+        "Current time is 09:05:31. Today's date is 2026-11-21.\n\nThe user is in the kitchen."
+    )
+    stable, note = split_system_prompt(rendered)
+    assert stable == "You are nice.\nBe brief."
+    assert note == (
+        "Current time is 09:05:31. Today's date is 2026-11-21.\n\nThe user is in the kitchen."
+    )
+
+
+def test_split_without_clock_keeps_everything_stable() -> None:
+    assert split_system_prompt("  Just this.\n") == ("Just this.", "")
+
+
+@pytest.mark.parametrize(
+    ("template", "single", "expected"),
+    [
+        ("", {"<|im_start|>": True, "<|im_end|>": True}, PromptFormat.CHATML),
+        # llama-server's ChatML fallback template, but the model has no such tokens:
+        ("<|im_start|>{{ role }}", {}, PromptFormat.PLAIN),
+        ("{% if x %}[INST] {{ c }} [/INST]{% endif %}", {}, PromptFormat.LLAMA2),
+        ("", {"[INST]": True}, PromptFormat.LLAMA2),
+        ("<start_of_turn>user", {}, PromptFormat.PLAIN),
+    ],
+)
+def test_format_choice(template: str, single: dict[str, bool], expected: PromptFormat) -> None:
+    assert choose_format(template, single) is expected
+
+
+def test_apologies_are_translated() -> None:
+    assert apology("cannot_connect", "fr").startswith("Désolé")
+    assert apology("cannot_connect", "en").startswith("Sorry")
+    assert apology("no-such-reason", "en") == apology("server_error", "en")
