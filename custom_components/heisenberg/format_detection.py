@@ -31,9 +31,7 @@ def choose_format(template: str, single_token: Mapping[str, bool]) -> PromptForm
     return PromptFormat.PLAIN
 
 
-async def detect_prompt_format(
-    client: LlamaServerClient, props: Mapping[str, Any]
-) -> PromptFormat:
+async def detect_prompt_format(client: LlamaServerClient, props: Mapping[str, Any]) -> PromptFormat:
     """Ask the server's tokenizer, then choose: ChatML, Llama 2, or plain when unknown."""
     single_token = {marker: len(await client.tokenize(marker)) == 1 for marker in MARKERS}
     return choose_format(chat_template(props), single_token)

@@ -13,13 +13,13 @@ from .prompt_format import Turn
 
 
 class ChatMessage(Protocol):
-    """What we read of HA's chat log contents (SystemContent, UserContent, ...)."""
+    """What we read of HA's chat log contents (SystemContent, UserContent, ...).
+
+    The text is read from a `content` attribute where there is one (tool results have none).
+    """
 
     @property
     def role(self) -> str: ...
-
-    @property
-    def content(self) -> str | None: ...
 
 
 def conversation_turns(messages: Iterable[ChatMessage]) -> list[Turn]:

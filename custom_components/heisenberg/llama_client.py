@@ -129,7 +129,7 @@ class CompletionStats:
 class CompletionStream:
     """A streaming completion: iterate for text pieces, then read `stats`."""
 
-    client: "LlamaServerClient"
+    client: LlamaServerClient
     request: CompletionRequest
     first_token_timeout: float
     stall_timeout: float
@@ -215,19 +215,32 @@ class LlamaServerClient:
 
     def post_raw(
         self, path: str, body: dict[str, Any], first_byte_timeout: float
-    ) -> "_ResponseContext":
+    ) -> _ResponseContext:
         """POST and hand back the response for streaming, errors already mapped."""
         return _ResponseContext(self, path, body, first_byte_timeout)
 
     async def _get_json(self, path: str) -> Any:
         return await self._request_json("GET", path, None)
 
+    async def send(
+        self, method: str, path: str, body: dict[str, Any] | None, timeout: aiohttp.ClientTimeout
+    ) -> aiohttp.ClientResponse:
+        """Send a request; retried once when a pooled keep-alive connection was stale.
+
+        llama-server closes idle keep-alive connections; the first request on such a pooled
+        connection fails with "Server disconnected" before the server saw it, so one retry
+        on a fresh connection is safe.
+        """
+        url = self.url.joinpath(path.lstrip("/"))
+        try:
+            return await self._session.request(method, url, json=body, timeout=timeout)
+        except aiohttp.ServerDisconnectedError:
+            return await self._session.request(method, url, json=body, timeout=timeout)
+
     async def _request_json(self, method: str, path: str, body: dict[str, Any] | None) -> Any:
         timeout = aiohttp.ClientTimeout(total=self._control_timeout)
         try:
-            async with self._session.request(
-                method, self.url.joinpath(path.lstrip("/")), json=body, timeout=timeout
-            ) as resp:
+            async with await self.send(method, path, body, timeout) as resp:
                 await raise_for_status(resp)
                 try:
                     return await resp.json(content_type=None)
@@ -318,12 +331,12 @@ class _ResponseContext:
         client = self._client
         # No total timeout: a long answer is fine. Connecting and waiting for the headers
         # (llama-server sends them when it starts evaluating) are bounded.
-        timeout = aiohttp.ClientTimeout(total=None, connect=self._timeout, sock_connect=self._timeout)
+        timeout = aiohttp.ClientTimeout(
+            total=None, connect=self._timeout, sock_connect=self._timeout
+        )
         try:
             async with asyncio.timeout(self._timeout):
-                self._resp = await client._session.post(
-                    client.url.joinpath(self._path.lstrip("/")), json=self._body, timeout=timeout
-                )
+                self._resp = await client.send("POST", self._path, self._body, timeout)
         except TimeoutError as err:
             raise ServerTimeout(f"no answer from llama-server in {self._timeout:.0f} s") from err
         except aiohttp.ClientError as err:

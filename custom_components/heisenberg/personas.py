@@ -99,7 +99,10 @@ _EXAMPLES: dict[Persona, dict[str, tuple[tuple[str, str], ...]]] = {
         ),
         "fr": (
             ("Quelle est la capitale de l'Italie ?", "C'est Rome, une ville magnifique !"),
-            ("Combien y a-t-il de jours dans une semaine ?", "Il y a sept jours dans une semaine. Bonne semaine !"),
+            (
+                "Combien y a-t-il de jours dans une semaine ?",
+                "Il y a sept jours dans une semaine. Bonne semaine !",
+            ),
         ),
     },
     Persona.PROFESSIONAL: {
@@ -114,12 +117,24 @@ _EXAMPLES: dict[Persona, dict[str, tuple[tuple[str, str], ...]]] = {
     },
     Persona.TECHNICAL: {
         "en": (
-            ("At what temperature does water boil?", "Water boils at one hundred degrees Celsius at sea level."),
-            ("How many bytes are in a kilobyte?", "A kilobyte is one thousand bytes. A kibibyte is one thousand and twenty-four."),
+            (
+                "At what temperature does water boil?",
+                "Water boils at one hundred degrees Celsius at sea level.",
+            ),
+            (
+                "How many bytes are in a kilobyte?",
+                "A kilobyte is one thousand bytes. A kibibyte is one thousand and twenty-four.",
+            ),
         ),
         "fr": (
-            ("À quelle température l'eau bout-elle ?", "L'eau bout à cent degrés Celsius au niveau de la mer."),
-            ("Combien d'octets dans un kilo-octet ?", "Un kilo-octet vaut mille octets. Un kibioctet en vaut mille vingt-quatre."),
+            (
+                "À quelle température l'eau bout-elle ?",
+                "L'eau bout à cent degrés Celsius au niveau de la mer.",
+            ),
+            (
+                "Combien d'octets dans un kilo-octet ?",
+                "Un kilo-octet vaut mille octets. Un kibioctet en vaut mille vingt-quatre.",
+            ),
         ),
     },
 }
@@ -131,7 +146,9 @@ def persona_language(language: str | None) -> str:
     return base if base in SUPPORTED_LANGUAGES else "en"
 
 
-def persona_text(persona: Persona | str, language: str | None, custom_prompt: str = "") -> PersonaText:
+def persona_text(
+    persona: Persona | str, language: str | None, custom_prompt: str = ""
+) -> PersonaText:
     """The instructions and examples of a persona in the conversation's language.
 
     A custom persona uses the user's own prompt, with the default persona's examples so that

@@ -67,7 +67,9 @@ def _plain(text: str) -> str:
     """Plain-format message: one line, so no text of it can start a line with a role label."""
     one_line = _LINE_BREAKS.sub(" ", escape_text(text).strip())
     # A message that itself starts with "User:" would read as a nested label to the model.
-    return _PLAIN_ROLE_LABEL.sub(lambda m: f"{m.group(1)}{m.group(2)}{ZERO_WIDTH_SPACE}{m.group(3)}:", one_line)
+    return _PLAIN_ROLE_LABEL.sub(
+        lambda m: f"{m.group(1)}{m.group(2)}{ZERO_WIDTH_SPACE}{m.group(3)}:", one_line
+    )
 
 
 def _text(text: str) -> str:

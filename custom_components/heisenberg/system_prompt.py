@@ -10,7 +10,9 @@ new message; everything before it is the stable prefix the warm-up caches.
 import re
 
 # HA's llm.DATE_TIME_PROMPT, rendered.
-_DATE_TIME = re.compile(r"Current time is \d{1,2}:\d{2}(?::\d{2})?\. Today's date is \d{4}-\d{2}-\d{2}\.")
+_DATE_TIME = re.compile(
+    r"Current time is \d{1,2}:\d{2}(?::\d{2})?\. Today's date is \d{4}-\d{2}-\d{2}\."
+)
 
 
 def split_system_prompt(rendered: str) -> tuple[str, str]:

@@ -23,10 +23,11 @@ _LOGGER = logging.getLogger(__name__)
 
 def render_instructions(hass: HomeAssistant, instructions: str) -> str:
     """Render a persona's template the way HA's chat log does (no user known yet)."""
-    return template.Template(instructions, hass).async_render(
+    rendered = template.Template(instructions, hass).async_render(
         {"ha_name": hass.config.location_name, "user_name": None, "llm_context": None},
         parse_result=False,
     )
+    return str(rendered)
 
 
 async def async_warm_up_agent(
@@ -42,10 +43,14 @@ async def async_warm_up_agent(
         prefix = build_prefix(fmt, system, persona.examples)
         stats = await runtime.client.warm_up(prefix, timeout=max(options.timeout, 60.0))
     except TemplateError as err:
-        _LOGGER.warning("Warm-up of %s skipped: its prompt does not render: %s", subentry.title, err)
+        _LOGGER.warning(
+            "Warm-up of %s skipped: its prompt does not render: %s", subentry.title, err
+        )
         return
     except LlamaServerError as err:
-        _LOGGER.warning("Warm-up of %s failed (the first answer will be slower): %s", subentry.title, err)
+        _LOGGER.warning(
+            "Warm-up of %s failed (the first answer will be slower): %s", subentry.title, err
+        )
         figures.last_error = f"warm-up: {err}"
         return
     figures.last_warm_up = stats.as_dict()

@@ -12,15 +12,23 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.heisenberg.const import CONF_URL, DEFAULT_AGENT_OPTIONS, DOMAIN
 
 from .fault_server import FaultServer
+from .spy import PromptSpy, install_prompt_spy
 
 type EntryFactory = Callable[..., Awaitable[MockConfigEntry]]
 
 
 @pytest.fixture
-async def setup_entry(hass: HomeAssistant) -> EntryFactory:
-    """Add a Heisenberg entry with one agent for `url` and set it up."""
+async def ha_ready(hass: HomeAssistant) -> HomeAssistant:
+    """HA with the components our integration depends on."""
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "conversation", {})
+    return hass
+
+
+@pytest.fixture
+async def setup_entry(ha_ready: HomeAssistant) -> EntryFactory:
+    """Add a Heisenberg entry with one agent for `url` and set it up."""
+    hass = ha_ready
 
     async def factory(url: str, expect_loaded: bool = True, **options: Any) -> MockConfigEntry:
         entry = MockConfigEntry(
@@ -60,3 +68,9 @@ def agent_id(hass: HomeAssistant) -> str:
     ours = [entity_id for entity_id in states if entity_id != "conversation.home_assistant"]
     assert len(ours) == 1, states
     return ours[0]
+
+
+@pytest.fixture
+def prompt_spy(monkeypatch: pytest.MonkeyPatch) -> PromptSpy:
+    """Every completion request the agent sends (to the real server or the fake)."""
+    return install_prompt_spy(monkeypatch)

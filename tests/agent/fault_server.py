@@ -37,6 +37,7 @@ class FaultServer:
     requests: list[dict[str, object]] = field(default_factory=list)
     client_disconnected: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def url(self) -> str:
@@ -48,11 +49,13 @@ class FaultServer:
         app.router.add_get("/props", self._props)
         app.router.add_post("/tokenize", self._tokenize)
         app.router.add_post("/completion", self._completion)
-        self._runner = web.AppRunner(app, handle_signals=False)
+        # handler_cancellation: a client that hangs up cancels its handler, as in llama-server.
+        self._runner = web.AppRunner(app, handle_signals=False, handler_cancellation=True)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -85,8 +88,9 @@ class FaultServer:
         await resp.prepare(request)
         try:
             await self._stream(resp)
-        except ConnectionResetError:
+        except ConnectionResetError, asyncio.CancelledError:
             self.client_disconnected.set()
+            raise
         return resp
 
     async def _stream(self, resp: web.StreamResponse) -> None:
@@ -94,12 +98,13 @@ class FaultServer:
             await resp.write(f"data: {json.dumps(payload)}\n\n".encode())
 
         if self.fault is Fault.STALL_BEFORE_FIRST_TOKEN:
-            await asyncio.sleep(3600)
+            await self._stopping.wait()
+            return
         await send({"content": "Hello", "stop": False})
         await send({"content": " there", "stop": False})
         match self.fault:
             case Fault.STALL_MID_ANSWER:
-                await asyncio.sleep(3600)
+                await self._stopping.wait()
             case Fault.BROKEN_SSE:
                 await resp.write(b"data: {not json\n\n")
             case Fault.TRUNCATED:
@@ -110,4 +115,6 @@ class FaultServer:
                     await asyncio.sleep(0.02)
             case _:
                 await send({"content": ".", "stop": False})
-                await send({"content": "", "stop": True, "timings": {"prompt_n": 9, "predicted_n": 3}})
+                await send(
+                    {"content": "", "stop": True, "timings": {"prompt_n": 9, "predicted_n": 3}}
+                )

@@ -48,8 +48,7 @@ class PromptSpy:
         return [request.prompt for request in self.requests]
 
 
-@pytest.fixture
-def prompt_spy(monkeypatch: pytest.MonkeyPatch) -> PromptSpy:
+def install_prompt_spy(monkeypatch: pytest.MonkeyPatch) -> PromptSpy:
     """Record every completion the agent asks of the server."""
     spy = PromptSpy()
     real = LlamaServerClient.stream_completion

@@ -15,7 +15,7 @@ from launcher.llama_server import free_port
 
 from .conftest import EntryFactory, agent_id
 from .fault_server import Fault, FaultServer
-from .spy import PromptSpy, prompt_spy  # noqa: F401 - fixture
+from .spy import PromptSpy
 
 
 async def converse(

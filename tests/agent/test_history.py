@@ -6,6 +6,7 @@ from homeassistant.components.conversation import (
     ToolResultContent,
     UserContent,
 )
+from homeassistant.helpers.llm import ToolResult
 
 from custom_components.heisenberg.history import conversation_turns, history_window
 from custom_components.heisenberg.prompt_format import Turn
@@ -41,7 +42,9 @@ def test_tool_results_do_not_split_a_turn() -> None:
         SystemContent("sys"),
         UserContent("turn on the light"),
         AssistantContent(agent_id="a", content="One moment."),
-        ToolResultContent(agent_id="a", tool_call_id="1", tool_name="HassTurnOn", tool_result={}),
+        ToolResultContent(
+            agent_id="a", tool_call_id="1", tool_name="HassTurnOn", result=ToolResult(data={})
+        ),
         AssistantContent(agent_id="a", content="Done."),
     ]
     assert conversation_turns(messages) == [Turn("turn on the light", "One moment. Done.")]

@@ -52,4 +52,6 @@ def test_french_translation_is_complete() -> None:
     french = json.loads((COMPONENT / "translations" / "fr.json").read_text())
     strings = json.loads((COMPONENT / "strings.json").read_text())
     assert _keys(french) == _keys(english) == _keys(strings)
-    assert french["config"]["error"]["cannot_connect"] != english["config"]["error"]["cannot_connect"]
+    assert (
+        french["config"]["error"]["cannot_connect"] != english["config"]["error"]["cannot_connect"]
+    )

@@ -26,9 +26,10 @@ def test_every_persona_speaks_both_languages(persona: Persona, language: str) ->
 def test_personas_follow_the_conversation_language() -> None:
     assert "Réponds" in persona_text(Persona.DEFAULT, "fr-CA").instructions
     assert "Reply" in persona_text(Persona.DEFAULT, "en-GB").instructions
-    assert persona_text(Persona.FRIENDLY, "de").instructions == persona_text(
-        Persona.FRIENDLY, "en"
-    ).instructions  # no German persona: English, which asks to reply in the user's language
+    assert (
+        persona_text(Persona.FRIENDLY, "de").instructions
+        == persona_text(Persona.FRIENDLY, "en").instructions
+    )  # no German persona: English, which asks to reply in the user's language
     assert persona_language("fr_FR") == "fr"
 
 
