@@ -123,6 +123,9 @@ class LlamaServerProcess:
             # Each slot keeps its own prompt cache: two slots let two agents (or a warm-up
             # and a question) stay cached side by side.
             "--parallel", str(self.parallel),
+            # Sliding-window models (Gemma 3) otherwise reuse their cache only from checkpoints,
+            # so a conversation's history would be re-evaluated every turn. Small for small models.
+            "--swa-full",
         ]  # fmt: skip
         if self.threads:
             cmd += ["--threads", str(self.threads)]
