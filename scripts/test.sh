@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
 bootstrap_venv test
+ensure_ffmpeg
 log "ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -1,0 +1,90 @@
+"""A child process of the back end: started with a log file, health-checked, stopped cleanly."""
+
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+
+class LaunchError(RuntimeError):
+    """A part of the back end cannot start; the message says what to do."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def local_address(host: str) -> str:
+    """The address a client on this machine uses for a server bound to `host`."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True when something already accepts connections on host:port."""
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((local_address(host), port)) == 0
+
+
+class ChildProcess:
+    """One server process: `start()` returns once `healthy()` says so, `stop()` always cleans up."""
+
+    def __init__(self, name: str, log_path: Path | None) -> None:
+        self.name = name
+        self.log_path = log_path
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    def launch(
+        self,
+        command: list[str],
+        healthy: Callable[[], bool],
+        wait_seconds: float,
+        on_wait: Callable[[float], None] | None = None,
+    ) -> None:
+        """Start `command` and wait until `healthy()`; LaunchError (process stopped) if not."""
+        self._log = self.log_path.open("ab") if self.log_path else None
+        self._proc = subprocess.Popen(
+            command,
+            stdout=self._log if self._log is not None else subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        started = time.monotonic()
+        while (waited := time.monotonic() - started) < wait_seconds:
+            if self._proc.poll() is not None:
+                code = self._proc.returncode
+                self.stop()
+                raise LaunchError(f"{self.name} exited with code {code}{self._see_log()}")
+            if healthy():
+                return
+            if on_wait is not None:
+                on_wait(waited)
+            time.sleep(0.25)
+        self.stop()
+        raise LaunchError(f"{self.name} was not ready within {wait_seconds:.0f} s{self._see_log()}")
+
+    def _see_log(self) -> str:
+        return f" (see {self.log_path})" if self.log_path else ""
+
+    def is_running(self) -> bool:
+        """Whether the process is still alive."""
+        return self._proc is not None and self._proc.poll() is None
+
+    def stop(self, grace_seconds: float = 10.0) -> None:
+        """Terminate (then kill) the process; safe to call twice."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(grace_seconds)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
