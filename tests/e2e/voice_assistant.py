@@ -1,0 +1,190 @@
+"""Drive a real Home Assistant Assist pipeline like a satellite does (tests and benchmark).
+
+HA's own `wyoming` integration is set up through its config flow against our Wyoming server,
+Heisenberg through its flow against a llama-server, and an Assist pipeline uses them.
+"""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from homeassistant.components import stt, tts
+from homeassistant.components.assist_pipeline import (
+    PipelineEvent,
+    PipelineEventType,
+    PipelineStage,
+    WakeWordSettings,
+    async_pipeline_from_audio_stream,
+)
+from homeassistant.components.assist_pipeline.pipeline import KEY_ASSIST_PIPELINE
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.setup import async_setup_component
+
+from custom_components.heisenberg.const import CONF_TEMPERATURE
+from launcher.wyoming_server import WyomingServerProcess
+
+from .speech import RATE, WIDTH, Utterance
+
+_WAV_HEADER_BYTES = 44
+
+
+async def add_voice_assistant(
+    hass: HomeAssistant, voice_server: WyomingServerProcess, llama_url: str
+) -> str:
+    """Set up both integrations through their UI flows and an Assist pipeline; its id."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "assist_pipeline", {})
+
+    flow = await hass.config_entries.flow.async_init("wyoming", context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {"host": "127.0.0.1", "port": voice_server.port}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+
+    flow = await hass.config_entries.flow.async_init("heisenberg", context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {"url": llama_url, "persona": "default"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    entry = result["result"]
+    subentry = next(iter(entry.subentries.values()))
+    # Deterministic answers for assertions (the reload also re-runs the warm-up).
+    hass.config_entries.async_update_subentry(
+        entry, subentry, data={**subentry.data, CONF_TEMPERATURE: 0.0}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    def only(domain: str, exclude: str = "") -> str:
+        ids = [e for e in hass.states.async_entity_ids(domain) if e != exclude]
+        assert len(ids) == 1, (domain, ids)
+        return ids[0]
+
+    pipeline = await hass.data[KEY_ASSIST_PIPELINE].pipeline_store.async_create_item(
+        {
+            "name": "Heisenberg",
+            "language": "en",
+            "conversation_engine": only("conversation", "conversation.home_assistant"),
+            "conversation_language": "en",
+            "stt_engine": only("stt"),
+            "stt_language": "en",
+            "tts_engine": only("tts"),
+            "tts_language": "en_US",
+            "tts_voice": None,
+            "wake_word_entity": only("wake_word"),
+            "wake_word_id": None,
+        }
+    )
+    return str(pipeline.id)
+
+
+async def satellite_audio(utterance: Utterance, marks: dict[str, float]) -> AsyncIterator[bytes]:
+    """Chunks at the pace a microphone produces them; marks when the user stopped speaking."""
+    for chunk, speech_over in utterance.chunks():
+        yield chunk
+        if speech_over and "speech_end" not in marks:
+            marks["speech_end"] = time.monotonic()
+        await asyncio.sleep(len(chunk) / (RATE * WIDTH))
+
+
+@dataclass
+class PipelineRun:
+    """What one run produced: its events, the answer audio (WAV) and when things happened.
+
+    `marks` holds the monotonic time of each event type's first occurrence, plus
+    `speech_end` (the user stopped speaking), `first_delta` (first answer text) and
+    `first_audio` (first byte of answer audio after the WAV header).
+    """
+
+    events: list[PipelineEvent] = field(default_factory=list)
+    audio: bytes = b""
+    marks: dict[str, float] = field(default_factory=dict)
+
+
+async def _fetch_answer_audio(hass: HomeAssistant, token: str, run: PipelineRun) -> None:
+    """Fetch the answer as a satellite does, from the moment its URL is known."""
+    stream = tts.async_get_stream(hass, token)
+    if stream is None:
+        return
+    async for chunk in stream.async_stream_result():
+        run.audio += chunk
+        if len(run.audio) > _WAV_HEADER_BYTES:
+            run.marks.setdefault("first_audio", time.monotonic())
+
+
+async def run_pipeline(
+    hass: HomeAssistant,
+    pipeline_id: str,
+    utterance: Utterance,
+    conversation_id: str | None = None,
+) -> PipelineRun:
+    """Run wake word → STT → agent → TTS like a satellite, and fetch the answer audio."""
+    run = PipelineRun()
+    fetches: list[asyncio.Task[None]] = []
+
+    def on_event(event: PipelineEvent) -> None:
+        run.events.append(event)
+        now = time.monotonic()
+        run.marks.setdefault(event.type.value, now)
+        data = event.data or {}
+        if data.get("chat_log_delta", {}).get("content"):
+            run.marks.setdefault("first_delta", now)
+        if event.type is PipelineEventType.TTS_END:
+            token = data["tts_output"]["token"]
+            fetches.append(hass.async_create_task(_fetch_answer_audio(hass, token, run)))
+
+    await async_pipeline_from_audio_stream(
+        hass,
+        context=Context(),
+        event_callback=on_event,
+        stt_metadata=stt.SpeechMetadata(
+            language="en",
+            format=stt.AudioFormats.WAV,
+            codec=stt.AudioCodecs.PCM,
+            bit_rate=stt.AudioBitRates.BITRATE_16,
+            sample_rate=stt.AudioSampleRates.SAMPLERATE_16000,
+            channel=stt.AudioChannels.CHANNEL_MONO,
+        ),
+        stt_stream=satellite_audio(utterance, run.marks),
+        pipeline_id=pipeline_id,
+        conversation_id=conversation_id,
+        tts_audio_output="wav",
+        wake_word_settings=WakeWordSettings(timeout=30),
+        start_stage=PipelineStage.WAKE_WORD,
+        end_stage=PipelineStage.TTS,
+    )
+    await asyncio.gather(*fetches)
+    return run
+
+
+def of_type(events: list[PipelineEvent], kind: PipelineEventType) -> list[dict[str, Any]]:
+    """The data of every event of one type."""
+    return [e.data or {} for e in events if e.type is kind]
+
+
+def answer_of(events: list[PipelineEvent]) -> tuple[str, str]:
+    """(spoken answer, conversation id) from the intent-end event."""
+    output = of_type(events, PipelineEventType.INTENT_END)[0]["intent_output"]
+    return output["response"]["speech"]["plain"]["speech"], output["conversation_id"]
+
+
+def assert_stage_order(events: list[PipelineEvent]) -> None:
+    """Every stage ran, in order, with no error event."""
+    kinds = [e.type for e in events if e.type is not PipelineEventType.INTENT_PROGRESS]
+    assert PipelineEventType.ERROR not in kinds, of_type(events, PipelineEventType.ERROR)
+    expected = [
+        PipelineEventType.RUN_START,
+        PipelineEventType.WAKE_WORD_START,
+        PipelineEventType.WAKE_WORD_END,
+        PipelineEventType.STT_START,
+        PipelineEventType.STT_END,
+        PipelineEventType.INTENT_START,
+        PipelineEventType.INTENT_END,
+        PipelineEventType.TTS_START,
+        PipelineEventType.TTS_END,
+        PipelineEventType.RUN_END,
+    ]
+    assert [k for k in kinds if k in expected] == expected
