@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from .process import ChildProcess, LaunchError, free_port, local_address, port_in_use
+from .process import ChildProcess, LaunchError, ManagedServer, free_port, local_address, port_in_use
 
 __all__ = ["LaunchError", "LlamaServerProcess", "free_port", "port_in_use"]
 
@@ -75,7 +75,7 @@ def server_is_healthy(url: str, timeout: float = 2.0) -> bool:
 
 
 @dataclass
-class LlamaServerProcess:
+class LlamaServerProcess(ManagedServer):
     """A llama-server child process; use as a context manager or call start()/stop()."""
 
     model: Path
@@ -126,15 +126,6 @@ class LlamaServerProcess:
             self.command(), lambda: server_is_healthy(self.url, 1.0), wait_seconds, on_wait
         )
         return self
-
-    def is_running(self) -> bool:
-        """Whether the process is still alive."""
-        return self._child is not None and self._child.is_running()
-
-    def stop(self) -> None:
-        """Stop the process; safe to call twice."""
-        if self._child is not None:
-            self._child.stop()
 
     def __enter__(self) -> Self:
         return self.start()

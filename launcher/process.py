@@ -88,3 +88,18 @@ class ChildProcess:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+class ManagedServer:
+    """Mixin for a server object that owns one ChildProcess in `_child`."""
+
+    _child: ChildProcess | None
+
+    def is_running(self) -> bool:
+        """Whether the process is still alive."""
+        return self._child is not None and self._child.is_running()
+
+    def stop(self) -> None:
+        """Stop the process; safe to call twice."""
+        if self._child is not None:
+            self._child.stop()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
-from .process import ChildProcess, LaunchError, local_address, port_in_use
+from .process import ChildProcess, LaunchError, ManagedServer, local_address, port_in_use
 
 # The official servers' ports: faster-whisper 10300, piper 10200, openWakeWord 10400.
 SEPARATE_PORTS = {"stt": 10300, "tts": 10200, "wake": 10400}
@@ -49,7 +49,7 @@ def summarize(info: dict[str, Any]) -> str:
 
 
 @dataclass
-class WyomingServerProcess:
+class WyomingServerProcess(ManagedServer):
     """One `python -m wyoming_servers[.SERVICE]` process listening on host:port."""
 
     service: str | None = None  # None: all three in one process
@@ -98,12 +98,3 @@ class WyomingServerProcess:
         self._child = ChildProcess(self.name, self.log_path)
         self._child.launch(self.command(), self._healthy, wait_seconds, on_wait)
         return self
-
-    def is_running(self) -> bool:
-        """Whether the process is still alive."""
-        return self._child is not None and self._child.is_running()
-
-    def stop(self) -> None:
-        """Stop the process; safe to call twice."""
-        if self._child is not None:
-            self._child.stop()

@@ -4,8 +4,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import chat_session
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -60,6 +62,37 @@ async def fault_server() -> AsyncIterator[FaultServer]:
     await server.start()
     yield server
     await server.stop()
+
+
+async def converse(
+    hass: HomeAssistant, text: str, conversation_id: str | None = None, language: str = "en"
+) -> conversation.ConversationResult:
+    """One turn with the Heisenberg agent, as HA's conversation API does it."""
+    return await conversation.async_converse(
+        hass, text, conversation_id, Context(), language=language, agent_id=agent_id(hass)
+    )
+
+
+async def converse_streaming(
+    hass: HomeAssistant, text: str, listener: Callable[[conversation.ChatLog, dict[str, Any]], None]
+) -> conversation.ConversationResult:
+    """One turn with a chat-log delta listener attached, the way the Assist pipeline does."""
+    user_input = conversation.ConversationInput(
+        text=text, context=Context(), conversation_id=None, device_id=None,
+        satellite_id=None, language="en", agent_id=agent_id(hass),
+    )  # fmt: skip
+    with (
+        chat_session.async_get_chat_session(hass) as session,
+        conversation.async_get_chat_log(
+            hass, session, user_input, chat_log_delta_listener=listener
+        ),
+    ):
+        return await converse(hass, text, session.conversation_id)
+
+
+def speech(result: conversation.ConversationResult) -> str:
+    """What the agent said."""
+    return str(result.response.speech["plain"]["speech"])
 
 
 def agent_id(hass: HomeAssistant) -> str:

@@ -6,27 +6,14 @@ import uuid
 from typing import Any
 
 from homeassistant.components import conversation
-from homeassistant.core import Context, HomeAssistant
-from homeassistant.helpers import chat_session
+from homeassistant.core import HomeAssistant
 
 from custom_components.heisenberg.diagnostics import async_get_config_entry_diagnostics
 from custom_components.heisenberg.llama_client import LlamaServerClient
 from custom_components.heisenberg.prompt_format import PromptFormat
 
-from .conftest import EntryFactory, agent_id
+from .conftest import EntryFactory, converse, converse_streaming, speech
 from .spy import PromptSpy
-
-
-async def converse(
-    hass: HomeAssistant, text: str, conversation_id: str | None = None, language: str = "en"
-) -> conversation.ConversationResult:
-    return await conversation.async_converse(
-        hass, text, conversation_id, Context(), language=language, agent_id=agent_id(hass)
-    )
-
-
-def speech(result: conversation.ConversationResult) -> str:
-    return str(result.response.speech["plain"]["speech"])
 
 
 async def test_auto_format_is_plain_for_the_base_model(
@@ -106,18 +93,7 @@ async def test_deltas_stream_before_generation_ends(
     def listener(_chat_log: conversation.ChatLog, delta: dict[str, Any]) -> None:
         deltas.append((time.monotonic(), delta))
 
-    text = "Tell me about the history of Rome."
-    user_input = conversation.ConversationInput(
-        text=text, context=Context(), conversation_id=None, device_id=None,
-        satellite_id=None, language="en", agent_id=agent_id(hass),
-    )  # fmt: skip
-    with (
-        chat_session.async_get_chat_session(hass) as session,
-        conversation.async_get_chat_log(
-            hass, session, user_input, chat_log_delta_listener=listener
-        ),
-    ):
-        result = await converse(hass, text, session.conversation_id)
+    result = await converse_streaming(hass, "Tell me about the history of Rome.", listener)
 
     content = [(at, d["content"]) for at, d in deltas if d.get("content")]
     assert len(content) >= 5
@@ -163,21 +139,9 @@ async def test_cancelling_a_turn_stops_generation(
         if delta.get("content"):
             first_delta.set()
 
-    async def long_turn() -> None:
-        text = "Write a very long story about a dragon."
-        user_input = conversation.ConversationInput(
-            text=text, context=Context(), conversation_id=None, device_id=None,
-            satellite_id=None, language="en", agent_id=agent_id(hass),
-        )  # fmt: skip
-        with (
-            chat_session.async_get_chat_session(hass) as session,
-            conversation.async_get_chat_log(
-                hass, session, user_input, chat_log_delta_listener=listener
-            ),
-        ):
-            await converse(hass, text, session.conversation_id)
-
-    task = asyncio.create_task(long_turn())
+    task = asyncio.create_task(
+        converse_streaming(hass, "Write a very long story about a dragon.", listener)
+    )
     await asyncio.wait_for(first_delta.wait(), 30)
     task.cancel()
     client: LlamaServerClient = entry.runtime_data.client

@@ -7,27 +7,14 @@ import asyncio
 import time
 
 import pytest
-from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.core import HomeAssistant
 
 from launcher.llama_server import free_port
 
-from .conftest import EntryFactory, agent_id
+from .conftest import EntryFactory, converse, speech
 from .fault_server import Fault, FaultServer
 from .spy import PromptSpy
-
-
-async def converse(
-    hass: HomeAssistant, text: str, conversation_id: str | None = None, language: str = "en"
-) -> conversation.ConversationResult:
-    return await conversation.async_converse(
-        hass, text, conversation_id, Context(), language=language, agent_id=agent_id(hass)
-    )
-
-
-def speech(result: conversation.ConversationResult) -> str:
-    return str(result.response.speech["plain"]["speech"])
 
 
 async def test_server_down_at_setup_is_retried(
