@@ -27,8 +27,8 @@ from .process import LaunchError
 from .wyoming_server import SEPARATE_PORTS, WyomingServerProcess, summarize
 
 EPILOG = """
-Options for the Wyoming servers themselves (models, voices, thresholds...) go after `--`,
-for example:  scripts/run.sh -- --stt-model /models/whisper-small --tts-voice /voices/fr.onnx
+Other options of the all-in-one Wyoming server (thresholds, beam size, ...) go after `--`,
+for example:  scripts/run.sh --tts-voice /voices/fr_FR-siwis-medium.onnx -- --threshold 0.6
 (see `python -m wyoming_servers --help`).
 """
 
@@ -65,6 +65,21 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
         "(STT 10300, TTS 10200, wake word 10400)",
     )
     voice.add_argument("--no-wyoming", action="store_true", help="run only the language model")
+    voice.add_argument(
+        "--stt-model",
+        action="append",
+        metavar="NAME_OR_DIR",
+        help="Whisper model: tiny.en, base, or a faster-whisper directory (repeatable)",
+    )
+    voice.add_argument(
+        "--tts-voice", metavar="NAME_OR_ONNX", help="Piper voice: a name or a .onnx file"
+    )
+    voice.add_argument(
+        "--wake-model",
+        action="append",
+        metavar="NAME_OR_TFLITE",
+        help="wake word: okay_nabu, hey_jarvis, ... or an openWakeWord .tflite (repeatable)",
+    )
     return parser.parse_args(argv), wyoming_args
 
 
@@ -97,6 +112,20 @@ def reachable_host(bind_host: str) -> str:
         return "<this machine's address>"
 
 
+def model_flags(args: argparse.Namespace, service: str | None) -> list[str]:
+    """Our model options in the server's own spelling (all-in-one or one service)."""
+    flags: list[str] = []
+    if service in (None, "stt"):
+        flag = "--stt-model" if service is None else "--model"
+        flags += [part for model in args.stt_model or [] for part in (flag, model)]
+    if service in (None, "tts") and args.tts_voice:
+        flags += ["--voice", args.tts_voice]
+    if service in (None, "wake"):
+        flag = "--wake-model" if service is None else "--model"
+        flags += [part for model in args.wake_model or [] for part in (flag, model)]
+    return flags
+
+
 def build_wyoming(args: argparse.Namespace, extra: list[str]) -> list[WyomingServerProcess]:
     """The Wyoming processes to run."""
     if args.no_wyoming:
@@ -107,16 +136,18 @@ def build_wyoming(args: argparse.Namespace, extra: list[str]) -> list[WyomingSer
             WyomingServerProcess(
                 host=args.host,
                 port=args.wyoming_port,
-                extra_args=extra,
+                extra_args=model_flags(args, None) + extra,
                 log_path=logs / "wyoming.log",
             )
         ]
+    if extra:
+        raise LaunchError("options after -- go to the all-in-one server; not with --separate")
     return [
         WyomingServerProcess(
             service=service,
             host=args.host,
             port=port,
-            extra_args=extra,
+            extra_args=model_flags(args, service),
             log_path=logs / f"wyoming-{service}.log",
         )
         for service, port in SEPARATE_PORTS.items()

@@ -70,7 +70,16 @@ class ChildProcess:
         raise LaunchError(f"{self.name} was not ready within {wait_seconds:.0f} s{self._see_log()}")
 
     def _see_log(self) -> str:
-        return f" (see {self.log_path})" if self.log_path else ""
+        if not self.log_path:
+            return ""
+        try:
+            lines = [
+                ln for ln in self.log_path.read_text(errors="replace").splitlines() if ln.strip()
+            ]
+        except OSError:
+            lines = []
+        last = f": {lines[-1].strip()}" if lines else ""
+        return f"{last} (see {self.log_path})"
 
     def is_running(self) -> bool:
         """Whether the process is still alive."""

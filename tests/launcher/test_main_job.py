@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from launcher.__main__ import model_flags, parse_args
 from launcher.llama_server import free_port, server_is_healthy
 from launcher.process import port_in_use
 from launcher.wyoming_server import describe
@@ -39,6 +40,33 @@ def test_port_taken_is_a_clear_error() -> None:
     assert result.returncode == 1
     assert f"Port {port} is already in use" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_missing_voice_model_is_a_clear_error(llama_url: str) -> None:
+    port = free_port()
+    result = run_launcher(
+        "--host", "127.0.0.1", "--llama-url", llama_url, "--wyoming-port", str(port),
+        "--tts-voice", "/nowhere/voice.onnx", timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "/nowhere/voice.onnx" in result.stdout  # the server's own message, passed on
+    assert "Traceback" not in result.stdout
+    assert not port_in_use("127.0.0.1", port)
+
+
+def test_model_options_reach_each_server() -> None:
+    args, extra = parse_args(
+        ["--stt-model", "base", "--stt-model", "/m/small", "--tts-voice", "v.onnx",
+         "--wake-model", "hey_jarvis", "--", "--threshold", "0.6"]
+    )  # fmt: skip
+    assert model_flags(args, None) == [
+        "--stt-model", "base", "--stt-model", "/m/small", "--voice", "v.onnx",
+        "--wake-model", "hey_jarvis",
+    ]  # fmt: skip
+    assert model_flags(args, "stt") == ["--model", "base", "--model", "/m/small"]
+    assert model_flags(args, "tts") == ["--voice", "v.onnx"]
+    assert model_flags(args, "wake") == ["--model", "hey_jarvis"]
+    assert extra == ["--threshold", "0.6"]
 
 
 def test_unreachable_llama_url_is_a_clear_error() -> None:
