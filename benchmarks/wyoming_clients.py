@@ -1,0 +1,196 @@
+"""Measuring clients for `wyoming_bench.py`: the same requests against any Wyoming server.
+
+Uses only the `wyoming` library, so it measures what Home Assistant's client would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from wyoming.asr import Transcribe, Transcript
+from wyoming.audio import AudioChunk, AudioChunkConverter, AudioStart, AudioStop
+from wyoming.client import AsyncTcpClient
+from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
+from wyoming.wake import Detect, Detection
+
+RATE = 16000
+CHUNK_SAMPLES = 1024  # 64 ms, what HA's satellites send
+TIMEOUT = 120.0
+
+
+@dataclass
+class Audio:
+    pcm: bytes  # 16 kHz mono s16
+    rate: int = RATE
+
+    @property
+    def seconds(self) -> float:
+        return len(self.pcm) / (2 * self.rate)
+
+    def padded(self, before: float = 0.0, after: float = 0.0) -> Audio:
+        return Audio(bytes(int(before * RATE) * 2) + self.pcm + bytes(int(after * RATE) * 2))
+
+    def chunks(self) -> list[bytes]:
+        step = CHUNK_SAMPLES * 2
+        return [self.pcm[i : i + step] for i in range(0, len(self.pcm), step)]
+
+
+async def _read(client: AsyncTcpClient):
+    return await asyncio.wait_for(client.read_event(), TIMEOUT)
+
+
+# --------------------------------------------------------------------------------- TTS
+
+
+@dataclass
+class TtsRun:
+    first_audio: float  # seconds from the first request event to the first audio chunk
+    total: float
+    audio_seconds: float
+    pcm16k: bytes
+
+
+async def tts(port: int, text: str, streaming: bool) -> TtsRun:
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        start = time.perf_counter()
+        if streaming:
+            # As HA does with a streaming agent: start, the text in word-sized pieces, the
+            # full text for old servers, stop. Sent back to back (a fast LLM).
+            await client.write_event(SynthesizeStart().event())
+            for word in re.findall(r"\S+\s*", text):
+                await client.write_event(SynthesizeChunk(text=word).event())
+            await client.write_event(Synthesize(text=text).event())
+            await client.write_event(SynthesizeStop().event())
+            end_type = "synthesize-stopped"
+        else:
+            await client.write_event(Synthesize(text=text).event())
+            end_type = "audio-stop"
+        first = None
+        converter = AudioChunkConverter(rate=RATE, width=2, channels=1)
+        pcm = bytearray()
+        audio_bytes = 0
+        rate = 22050
+        while (event := await _read(client)) is not None:
+            if AudioChunk.is_type(event.type):
+                chunk = AudioChunk.from_event(event)
+                first = first or time.perf_counter() - start
+                audio_bytes += len(chunk.audio)
+                rate = chunk.rate
+                pcm += chunk.audio if chunk.rate == RATE else converter.convert(chunk).audio
+            elif event.type == "error":
+                raise RuntimeError(f"TTS error: {event.data}")
+            if event.type == end_type:
+                break
+        total = time.perf_counter() - start
+    return TtsRun(first or total, total, audio_bytes / (2 * rate), bytes(pcm))
+
+
+# --------------------------------------------------------------------------------- STT
+
+
+@dataclass
+class SttRun:
+    latency: float  # seconds from audio-stop to transcript
+    text: str
+
+
+async def stt(port: int, audio: Audio, realtime: bool) -> SttRun:
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Transcribe(language="en").event())
+        await client.write_event(AudioStart(rate=RATE, width=2, channels=1).event())
+        start = time.perf_counter()
+        for i, chunk in enumerate(audio.chunks()):
+            if realtime:  # paced like a microphone
+                delay = start + i * CHUNK_SAMPLES / RATE - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            await client.write_event(
+                AudioChunk(rate=RATE, width=2, channels=1, audio=chunk).event()
+            )
+        if realtime:
+            await asyncio.sleep(max(0.0, start + audio.seconds - time.perf_counter()))
+        stop = time.perf_counter()
+        await client.write_event(AudioStop().event())
+        while (event := await _read(client)) is not None:
+            if Transcript.is_type(event.type):
+                return SttRun(time.perf_counter() - stop, Transcript.from_event(event).text)
+            if event.type == "error":
+                raise RuntimeError(f"STT error: {event.data}")
+    raise RuntimeError("STT server closed the connection")
+
+
+def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
+    """(edit distance in words, reference words), case and punctuation ignored."""
+    ref = re.findall(r"[a-z0-9']+", reference.lower())
+    hyp = re.findall(r"[a-z0-9']+", hypothesis.lower())
+    previous = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        current = [i]
+        for j, h in enumerate(hyp, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h)))
+        previous = current
+    return previous[-1], len(ref)
+
+
+# --------------------------------------------------------------------------------- wake
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def settled_cpu(pid: int) -> float:
+    """CPU time once the process has stopped working on what it was sent."""
+    last = process_cpu_seconds(pid)
+    while True:
+        await asyncio.sleep(0.3)
+        now = process_cpu_seconds(pid)
+        if now == last:
+            return now
+        last = now
+
+
+async def wake_stream(
+    port: int, audio: Audio, names: list[str], realtime: bool = True
+) -> list[str]:
+    """Stream audio for wake word detection; return the names detected.
+
+    Real-time pacing matters: the official server keeps a ring buffer per client that a
+    background thread drains, so audio sent faster than real time is partly skipped."""
+    found: list[str] = []
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+
+        async def reader() -> None:
+            while (event := await client.read_event()) is not None:
+                if Detection.is_type(event.type):
+                    found.append(str(Detection.from_event(event).name))
+                if event.type in ("not-detected", "error"):
+                    return
+
+        task = asyncio.create_task(reader())
+        await client.write_event(Detect(names=names).event())
+        await client.write_event(AudioStart(rate=RATE, width=2, channels=1).event())
+        start = time.perf_counter()
+        for i, chunk in enumerate(audio.chunks()):
+            if realtime:
+                delay = start + i * CHUNK_SAMPLES / RATE - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            await client.write_event(
+                AudioChunk(rate=RATE, width=2, channels=1, audio=chunk).event()
+            )
+        if realtime:  # let the last chunk's audio time pass, as a microphone would
+            await asyncio.sleep(max(0.0, start + audio.seconds - time.perf_counter()))
+        await client.write_event(AudioStop().event())
+        try:
+            await asyncio.wait_for(task, 3.0)
+        except TimeoutError:
+            task.cancel()
+    return found

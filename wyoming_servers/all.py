@@ -1,0 +1,28 @@
+"""All three services in one process on one port: `python -m wyoming_servers`.
+
+Home Assistant's `wyoming` integration reads one `info` and creates the wake word, STT and TTS
+entities from a single entry. Flags that exist in several services get a prefix here
+(`--stt-model`, `--wake-model`, `--stt-max-queue`, ...); the others keep their names.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from . import stt, tts, wake
+from .runner import main as run
+
+
+def main() -> None:
+    run(
+        [stt, tts, wake],
+        "python -m wyoming_servers",
+        "Wyoming wake word (openWakeWord), speech-to-text (faster-whisper) and "
+        "text-to-speech (Piper) in one server",
+        "heisenberg",
+        sys.argv[1:],
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""faster-whisper models, loaded once and shared, and the choice of model for a language."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from faster_whisper import WhisperModel
+from faster_whisper import __version__ as faster_whisper_version
+from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+from .models import ModelSource
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadedWhisper:
+    source: ModelSource
+    model: WhisperModel
+    languages: list[str]
+    # CTranslate2 models may be called from several threads, but two calls at once on a
+    # 2-core machine only slow both down; the pool serialises anyway, this is a safety net.
+    lock: threading.Lock
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    beam_size: int = 5
+    initial_prompt: str | None = None
+
+
+def normalize_language(language: str | None) -> str | None:
+    """'en-US', 'en_us', 'EN' -> 'en' (Whisper knows languages, not regions)."""
+    if not language:
+        return None
+    return language.replace("_", "-").split("-")[0].lower() or None
+
+
+class SttEngine:
+    """The loaded Whisper models and the default language."""
+
+    def __init__(
+        self,
+        sources: list[ModelSource],
+        default_language: str,
+        compute_type: str,
+        cpu_threads: int,
+        options: DecodeOptions,
+    ) -> None:
+        if not sources:
+            raise ValueError("no speech-to-text model is installed or given with --model")
+        self.options = options
+        self.models: list[LoadedWhisper] = []
+        for source in sources:
+            _LOGGER.info("Loading Whisper model %s from %s", source.name, source.path)
+            model = WhisperModel(
+                str(source.path),
+                device="cpu",
+                compute_type=compute_type,
+                cpu_threads=cpu_threads,
+                local_files_only=True,
+            )
+            # An English-only model must not advertise Whisper's hundred languages.
+            languages = sorted(_LANGUAGE_CODES) if model.model.is_multilingual else ["en"]
+            self.models.append(LoadedWhisper(source, model, languages, threading.Lock()))
+        language = normalize_language(default_language)
+        if language is None or self.model_for(language) is None:
+            raise ValueError(f"no installed speech-to-text model supports '{default_language}'")
+        self.default_language = language
+        self.version = faster_whisper_version
+
+    def model_for(self, language: str) -> LoadedWhisper | None:
+        """The first model that knows the language; given models keep their command-line order,
+        so the English-only tiny.en (listed first by default) serves English and the
+        multilingual base serves the rest."""
+        return next((m for m in self.models if language in m.languages), None)
+
+    def warm_up(self) -> None:
+        """One short decode per model, so the first real request does not pay CTranslate2's
+        first-call allocations."""
+        silence = np.zeros(RATE_SECONDS, dtype=np.float32)
+        for loaded in self.models:
+            self._decode(
+                loaded,
+                silence,
+                loaded.languages[0] if len(loaded.languages) == 1 else self.default_language,
+                DecodeOptions(beam_size=1),
+            )
+
+    def transcribe(self, pcm: bytes, language: str) -> str:
+        """Blocking: 16 kHz mono s16 PCM -> stripped text. Runs in the inference pool."""
+        loaded = self.model_for(language)
+        if loaded is None:  # checked by the handler already; kept for direct callers
+            raise ValueError(f"no model for language '{language}'")
+        audio = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
+        return self._decode(loaded, audio, language, self.options)
+
+    @staticmethod
+    def _decode(
+        loaded: LoadedWhisper, audio: np.ndarray, language: str, options: DecodeOptions
+    ) -> str:
+        with loaded.lock:
+            segments, _info = loaded.model.transcribe(
+                audio,
+                language=language,
+                beam_size=options.beam_size,
+                initial_prompt=options.initial_prompt,
+                # Voice commands are one short window: timestamps only cost decoder steps,
+                # and conditioning on previous windows only matters for long audio.
+                without_timestamps=True,
+                condition_on_previous_text=False,
+            )
+            return " ".join(s.text.strip() for s in segments).strip()
+
+
+RATE_SECONDS = 16000  # one second of samples at 16 kHz
+
+
+def resolve_sources(specs: list[str], builtins: dict[str, ModelSource]) -> list[ModelSource]:
+    """Command-line model specs (built-in names or CTranslate2 directories) -> sources."""
+    sources = []
+    for spec in specs:
+        if spec in builtins:
+            sources.append(builtins[spec])
+            continue
+        path = Path(spec).expanduser()
+        if not (path / "model.bin").is_file():
+            known = ", ".join(builtins) or "none installed"
+            raise FileNotFoundError(
+                f"'{spec}' is neither an installed model ({known}) nor a CTranslate2 model "
+                "directory with model.bin"
+            )
+        sources.append(ModelSource(path.name, path.resolve()))
+    return sources

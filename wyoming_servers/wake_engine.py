@@ -1,0 +1,133 @@
+"""openWakeWord through `pyopen-wakeword`: model weights shared, feature state per stream.
+
+`pyopen-wakeword` keeps its streaming state (audio window, mel frames, embeddings) as numpy
+arrays on the objects that also own the TFLite interpreters. One set of interpreters is loaded
+at start; each stream owns its arrays, which are put in place around each call (all calls run
+in one worker thread, under a lock).
+
+Connecting is free: `pyopen-wakeword` (like the official server) starts each stream by
+processing 8 s of silence so the models have context. The result of that is the same for every
+stream, so it is computed once at start and each new stream gets a copy of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+from pyopen_wakeword import OpenWakeWord, OpenWakeWordFeatures
+from pyopen_wakeword.openwakeword import SAMPLES_PER_CHUNK
+
+from .models import ModelSource
+from .tflite_accel import accelerate
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass
+class Trigger:
+    """When a model's probability counts as a detection."""
+
+    threshold: float = 0.5
+    trigger_level: int = 1
+
+
+@dataclass
+class _FeatureState:
+    audio: np.ndarray
+    new_audio_samples: int
+    mels: np.ndarray
+    new_mels: int
+
+    def copy(self) -> _FeatureState:
+        return _FeatureState(
+            self.audio.copy(), self.new_audio_samples, self.mels.copy(), self.new_mels
+        )
+
+
+@dataclass
+class _ModelState:
+    embeddings: np.ndarray
+    new_embeddings: int
+
+    def copy(self) -> _ModelState:
+        return _ModelState(self.embeddings.copy(), self.new_embeddings)
+
+
+@dataclass
+class StreamState:
+    """One client stream: its features and, per requested wake word, its embeddings."""
+
+    features: _FeatureState
+    models: dict[str, _ModelState] = field(default_factory=dict)
+
+
+class WakeEngine:
+    def __init__(self, sources: list[ModelSource], triggers: dict[str, Trigger]) -> None:
+        if not sources:
+            raise ValueError("no openWakeWord model is installed or given with --model")
+        self.sources = {s.name: s for s in sources}
+        self.triggers = triggers
+        self._lock = threading.Lock()
+        self._features = OpenWakeWordFeatures.from_builtin()
+        self._models: dict[str, OpenWakeWord] = {}
+        for source in sources:
+            _LOGGER.info("Loading wake word %s from %s", source.name, source.path)
+            self._models[source.name] = OpenWakeWord.from_model(source.path)
+        self._accelerator = accelerate(self._features, list(self._models.values()))
+        self._initial = self._context_of_silence()
+
+    def trigger(self, name: str) -> Trigger:
+        return self.triggers.get(name) or self.triggers["*"]
+
+    def new_stream(self, names: list[str]) -> StreamState:
+        """A fresh stream for these wake words (cheap: copies of the precomputed arrays)."""
+        return StreamState(
+            self._initial.features.copy(),
+            {name: self._initial.models[name].copy() for name in names},
+        )
+
+    def process(self, state: StreamState, pcm: bytes) -> dict[str, list[float]]:
+        """Blocking: 16 kHz mono s16 audio -> probabilities per wake word, in order."""
+        probabilities: dict[str, list[float]] = {name: [] for name in state.models}
+        with self._lock:
+            features = self._features
+            f = state.features
+            features.audio, features.new_audio_samples = f.audio, f.new_audio_samples
+            features.mels, features.new_mels = f.mels, f.new_mels
+            for embedding in features.process_streaming(pcm):
+                for name, m in state.models.items():
+                    model = self._models[name]
+                    model.embeddings, model.new_embeddings = m.embeddings, m.new_embeddings
+                    probabilities[name].extend(model.process_streaming(embedding))
+                    m.embeddings, m.new_embeddings = model.embeddings, model.new_embeddings
+            f.audio, f.new_audio_samples = features.audio, features.new_audio_samples
+            f.mels, f.new_mels = features.mels, features.new_mels
+        return probabilities
+
+    def _context_of_silence(self) -> StreamState:
+        """Run the library's 8 s silence autofill once, for every model, and keep the state."""
+        self._features.reset()  # sets up the autofill
+        self._features.audio = self._features.audio.copy()
+        for model in self._models.values():
+            model.reset()
+        state = StreamState(
+            _FeatureState(
+                self._features.audio,
+                self._features.new_audio_samples,
+                self._features.mels,
+                self._features.new_mels,
+            ),
+            {name: _ModelState(m.embeddings, m.new_embeddings) for name, m in self._models.items()},
+        )
+        self.process(state, bytes(SAMPLES_PER_CHUNK * 2))
+        return state
+
+    def close(self) -> None:
+        self._features.close()
+        for model in self._models.values():
+            model.close()
+        if self._accelerator is not None:  # after the interpreters that use it
+            self._accelerator.close()
