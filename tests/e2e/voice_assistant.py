@@ -19,6 +19,7 @@ from homeassistant.components.assist_pipeline import (
     async_pipeline_from_audio_stream,
 )
 from homeassistant.components.assist_pipeline.pipeline import KEY_ASSIST_PIPELINE
+from homeassistant.components.tts.const import DATA_TTS_MANAGER
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -38,6 +39,8 @@ async def add_voice_assistant(
     """Set up both integrations through their UI flows and an Assist pipeline; its id."""
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "assist_pipeline", {})
+    # No TTS file cache: every answer is synthesized by our server, never read back from disk.
+    hass.data[DATA_TTS_MANAGER].use_file_cache = False
 
     flow = await hass.config_entries.flow.async_init("wyoming", context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
