@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, field
 
 from wyoming.asr import Transcribe, Transcript
@@ -12,6 +11,8 @@ from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 from wyoming.tts import Synthesize, SynthesizeVoice
 from wyoming.wake import Detect
+
+from benchmarks.wyoming_clients import word_errors
 
 TIMEOUT = 60.0  # generous: only here so a broken server fails the test instead of hanging it
 
@@ -123,12 +124,5 @@ async def detect(port: int, speech: Speech, names: list[str] | None) -> list[Eve
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
     """Word-level Levenshtein distance / reference length, on lower-cased words."""
-    ref = re.findall(r"[a-z0-9']+", reference.lower())
-    hyp = re.findall(r"[a-z0-9']+", hypothesis.lower())
-    previous = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        current = [i]
-        for j, h in enumerate(hyp, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h)))
-        previous = current
-    return previous[-1] / max(1, len(ref))
+    errors, words = word_errors(reference, hypothesis)
+    return errors / max(1, words)
