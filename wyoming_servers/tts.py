@@ -172,20 +172,21 @@ class Utterance:
             if self.previous is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.shield(self.previous)
+            step = self.service.samples_per_chunk * 2
             while (piece := await self.queue.get()) is not _END:
-                pcm = await self.service.pool.run(
-                    self.service.engine.synthesize, self.voice, piece, self.speaker_id
-                )
-                if not started:
-                    await self.conn.write(AudioStart(rate=rate, width=2, channels=1).event())
-                    started = True
-                step = self.service.samples_per_chunk * 2
-                for offset in range(0, len(pcm), step):
-                    await self.conn.write(
-                        AudioChunk(
-                            rate=rate, width=2, channels=1, audio=pcm[offset : offset + step]
-                        ).event()
-                    )
+                # One pool job per part of the piece (see tts_stream): the first part is
+                # written while the rest is made, and other clients' jobs interleave.
+                parts = self.service.engine.stream(self.voice, piece, self.speaker_id)
+                while (pcm := await self.service.pool.run(next, parts, None)) is not None:
+                    if not started:
+                        await self.conn.write(AudioStart(rate=rate, width=2, channels=1).event())
+                        started = True
+                    for offset in range(0, len(pcm), step):
+                        await self.conn.write(
+                            AudioChunk(
+                                rate=rate, width=2, channels=1, audio=pcm[offset : offset + step]
+                            ).event()
+                        )
             if not started:  # no text at all: still a well-formed (empty) answer
                 await self.conn.write(AudioStart(rate=rate, width=2, channels=1).event())
             await self.conn.write(AudioStop().event())

@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import numpy as np
 from piper import PiperVoice, SynthesisConfig
 
 from .models import ModelSource, piper_voices_in
+from .tts_stream import StreamingVoice, split
 
 _LOGGER = logging.getLogger(__name__)
+_MAX_INT16 = 32767.0
 
 
 @dataclass
@@ -23,6 +27,7 @@ class LoadedVoice:
     language: str  # e.g. "en_US"
     speakers: dict[str, int]  # speaker name -> id (empty for single-speaker voices)
     description: str
+    stream: StreamingVoice | None = None  # None: whole sentences only
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -96,6 +101,15 @@ class TtsEngine:
         with loaded.lock:
             return b"".join(c.audio_int16_bytes for c in loaded.voice.synthesize(text, config))
 
+    @classmethod
+    def stream(cls, loaded: LoadedVoice, text: str, speaker_id: int | None) -> Iterator[bytes]:
+        """Like `synthesize`, in parts as they are made; each `next` is blocking (pool)."""
+        if loaded.stream is None:
+            yield cls.synthesize(loaded, text, speaker_id)
+            return
+        for window in loaded.stream.windows(text, speaker_id):
+            yield (window * _MAX_INT16).astype(np.int16).tobytes()
+
 
 def _load(source: ModelSource) -> LoadedVoice:
     config_path = source.path.with_name(source.path.name + ".json")
@@ -109,6 +123,7 @@ def _load(source: ModelSource) -> LoadedVoice:
     return LoadedVoice(
         source=source,
         voice=voice,
+        stream=split(voice, source.path),
         language=str(language),
         speakers={str(k): int(v) for k, v in (config.get("speaker_id_map") or {}).items()},
         description=f"Piper {dataset} {quality}".strip(),
