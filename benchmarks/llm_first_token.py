@@ -34,8 +34,8 @@ from launcher.llama_server import (
     cache_dir,
     default_model_path,
     find_llama_server,
-    free_port,
 )
+from launcher.process import free_port
 
 QUESTIONS = ("What is the capital of France?", "And of Germany?", "Which one is bigger?")
 

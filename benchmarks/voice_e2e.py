@@ -32,8 +32,8 @@ from launcher.llama_server import (
     cache_dir,
     default_model_path,
     find_llama_server,
-    free_port,
 )
+from launcher.process import free_port
 from launcher.wyoming_server import WyomingServerProcess
 from tests.e2e.speech import spoken_request
 from tests.e2e.voice_assistant import add_voice_assistant, answer_of, run_pipeline

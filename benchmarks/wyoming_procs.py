@@ -4,15 +4,18 @@ starting any server on a free port until it listens."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make the project importable
+    sys.path.insert(0, str(ROOT))
+
+from launcher.process import ChildProcess, free_port, port_in_use  # noqa: E402
+
 BENCH = ROOT / ".cache" / "bench"
 OFFICIAL = {
     "faster-whisper": (["wyoming-faster-whisper==3.8.1", "av<19"], None),
@@ -21,12 +24,6 @@ OFFICIAL = {
 }
 # av 19 dropped open(metadata_errors=...), which faster-whisper 1.2.1 (used by
 # wyoming-faster-whisper 3.8.1) passes: every transcription fails without the pin.
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def official_python(name: str) -> Path | None:
@@ -58,30 +55,11 @@ def official_python(name: str) -> Path | None:
 def server(label: str, command: list[str]) -> Iterator[tuple[int, int]]:
     """Start a server on a free port; yield (port, pid) once the port is open."""
     port = free_port()
-    log = BENCH / f"{label}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*command, "--uri", f"tcp://127.0.0.1:{port}"],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    child = ChildProcess(label, BENCH / f"{label}.log")
+    child.spawn([*command, "--uri", f"tcp://127.0.0.1:{port}"], cwd=ROOT)
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{label} exited; see {log}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{label} did not start; see {log}") from None
-                time.sleep(0.2)
-        yield port, process.pid
+        child.wait_until(lambda: port_in_use("127.0.0.1", port), 300)
+        assert child.process is not None
+        yield port, child.process.pid
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        child.stop()

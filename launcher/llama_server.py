@@ -16,9 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from .process import ChildProcess, LaunchError, ManagedServer, free_port, local_address, port_in_use
-
-__all__ = ["LaunchError", "LlamaServerProcess", "free_port", "port_in_use"]
+from .process import ChildProcess, LaunchError, ManagedServer, local_address, port_in_use
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

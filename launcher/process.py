@@ -40,21 +40,30 @@ class ChildProcess:
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
-    def launch(
-        self,
-        command: list[str],
-        healthy: Callable[[], bool],
-        wait_seconds: float,
-        on_wait: Callable[[float], None] | None = None,
-    ) -> None:
-        """Start `command` and wait until `healthy()`; LaunchError (process stopped) if not."""
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:
+        """The running process (None before `spawn`)."""
+        return self._proc
+
+    def spawn(self, command: list[str], cwd: Path | None = None) -> None:
+        """Start `command` with its output in the log; returns at once."""
         self._log = self.log_path.open("ab") if self.log_path else None
         self._proc = subprocess.Popen(
             command,
+            cwd=cwd,
             stdout=self._log if self._log is not None else subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
+
+    def wait_until(
+        self,
+        healthy: Callable[[], bool],
+        wait_seconds: float,
+        on_wait: Callable[[float], None] | None = None,
+    ) -> None:
+        """Return once `healthy()`; LaunchError (and the process stopped) if it exits or times out."""
+        assert self._proc is not None, "spawn() first"
         started = time.monotonic()
         while (waited := time.monotonic() - started) < wait_seconds:
             if self._proc.poll() is not None:
@@ -68,6 +77,17 @@ class ChildProcess:
             time.sleep(0.25)
         self.stop()
         raise LaunchError(f"{self.name} was not ready within {wait_seconds:.0f} s{self._see_log()}")
+
+    def launch(
+        self,
+        command: list[str],
+        healthy: Callable[[], bool],
+        wait_seconds: float,
+        on_wait: Callable[[float], None] | None = None,
+    ) -> None:
+        """Start `command` and wait until `healthy()`."""
+        self.spawn(command)
+        self.wait_until(healthy, wait_seconds, on_wait)
 
     def _see_log(self) -> str:
         if not self.log_path:

@@ -66,11 +66,6 @@ class WyomingServerProcess(ManagedServer):
         """Human name for messages."""
         return f"Wyoming {self.service or 'wake/STT/TTS'} server"
 
-    @property
-    def address(self) -> str:
-        """host:port for HA's Wyoming integration."""
-        return f"{local_address(self.host)}:{self.port}"
-
     def command(self) -> list[str]:
         """The server's command line."""
         module = "wyoming_servers" + (f".{self.service}" if self.service else "")

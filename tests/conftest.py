@@ -12,8 +12,8 @@ from launcher.llama_server import (
     cache_dir,
     default_model_path,
     find_llama_server,
-    free_port,
 )
+from launcher.process import free_port
 
 
 @pytest.fixture(autouse=True)

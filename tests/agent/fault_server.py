@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from aiohttp import web
 
-from launcher.llama_server import free_port
+from launcher.process import free_port
 
 
 class Fault(StrEnum):

@@ -16,7 +16,7 @@ from custom_components.heisenberg.const import (
     DEFAULT_AGENT_OPTIONS,
     DOMAIN,
 )
-from launcher.llama_server import free_port
+from launcher.process import free_port
 
 from .conftest import EntryFactory
 

@@ -10,7 +10,7 @@ import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
-from launcher.llama_server import free_port
+from launcher.process import free_port
 
 from .conftest import EntryFactory, converse, speech
 from .fault_server import Fault, FaultServer

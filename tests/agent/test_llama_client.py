@@ -15,7 +15,7 @@ from custom_components.heisenberg.llama_client import (
 )
 from custom_components.heisenberg.prompt_format import PromptFormat, stop_sequences
 from custom_components.heisenberg.sse import SseData, SseError, SseProtocolError, parse_sse_line
-from launcher.llama_server import free_port
+from launcher.process import free_port
 
 from .fault_server import Fault, FaultServer
 

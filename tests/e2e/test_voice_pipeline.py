@@ -14,8 +14,8 @@ from launcher.llama_server import (
     cache_dir,
     default_model_path,
     find_llama_server,
-    free_port,
 )
+from launcher.process import free_port
 from launcher.wyoming_server import WyomingServerProcess
 
 from ..agent.spy import PromptSpy, install_prompt_spy

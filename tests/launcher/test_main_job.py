@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from launcher.__main__ import model_flags, parse_args
-from launcher.llama_server import free_port, server_is_healthy
-from launcher.process import port_in_use
+from launcher.llama_server import server_is_healthy
+from launcher.process import free_port, port_in_use
 from launcher.wyoming_server import describe
 
 ROOT = Path(__file__).resolve().parents[2]

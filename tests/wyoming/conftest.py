@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import pytest
 import pytest_socket
+
+from launcher.process import ChildProcess, LaunchError, free_port, port_in_use
 
 from .helpers import Speech, synthesize
 
@@ -34,63 +35,50 @@ PHRASES = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class ServerProcess:
+    """A Wyoming server process on a free port (the launcher's ChildProcess underneath)."""
+
     name: str
     args: list[str]
     port: int = 0
-    process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
+    child: ChildProcess | None = None
 
     def start(self, log_dir: Path) -> None:
         self.port = free_port()
         self.log = log_dir / f"{self.name}.log"
-        command = [
-            sys.executable,
-            "-m",
-            *self.args,
-            "--uri",
-            f"tcp://127.0.0.1:{self.port}",
-            "--cache-dir",
-            str(CACHE),
-            "--debug",
-        ]
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        self.child = ChildProcess(self.name, self.log)
+        self.child.spawn(
+            [sys.executable, "-m", *self.args, "--uri", f"tcp://127.0.0.1:{self.port}",
+             "--cache-dir", str(CACHE), "--debug"],
+            cwd=ROOT,
+        )  # fmt: skip
 
     def wait_ready(self, deadline: float) -> None:
-        assert self.process is not None
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.logs()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"{self.name} did not open its port in time: {self.logs()}")
+        """Until the port opens (the server opens it once its models are loaded)."""
+        assert self.child is not None
+        try:
+            self.child.wait_until(
+                lambda: port_in_use("127.0.0.1", self.port), deadline - time.monotonic()
+            )
+        except LaunchError as err:
+            raise RuntimeError(f"{err}\n{self.logs()}") from err
+
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:
+        return self.child.process if self.child else None
 
     def logs(self) -> str:
         return self.log.read_text(errors="replace")[-4000:] if self.log else ""
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.child is not None:
+            self.child.stop(grace_seconds=15)
 
     @property
     def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        return self.child is not None and self.child.is_running()
 
 
 @dataclass
