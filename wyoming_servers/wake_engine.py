@@ -8,6 +8,12 @@ in one worker thread, under a lock).
 Connecting is free: `pyopen-wakeword` (like the official server) starts each stream by
 processing 8 s of silence so the models have context. The result of that is the same for every
 stream, so it is computed once at start and each new stream gets a copy of it.
+
+The library keeps 10 s of audio, mel frames and embeddings per stream and shifts the whole
+buffer left on every call (640 KB of audio per 80 ms step), which pushes the model weights out of
+the CPU cache. It only ever reads the newest few hundred milliseconds, so each stream gets
+buffers just long enough for what is read (its results are identical: tested), and audio is fed
+in pieces no longer than those buffers can take.
 """
 
 from __future__ import annotations
@@ -18,12 +24,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from pyopen_wakeword import OpenWakeWord, OpenWakeWordFeatures
-from pyopen_wakeword.openwakeword import SAMPLES_PER_CHUNK
+from pyopen_wakeword.openwakeword import EMB_FEATURES, EMB_STEP, MEL_SAMPLES, SAMPLES_PER_CHUNK
 
 from .models import ModelSource
 from .tflite_accel import accelerate
 
 _LOGGER = logging.getLogger(__name__)
+
+# What the library reads of its buffers: audio for one mel window after up to a piece of new
+# samples; mel frames for one embedding window plus the frames one mel call adds; per wake word,
+# its input windows plus the embeddings one call adds. Margins keep every read in bounds.
+_PIECE_SAMPLES = 4 * SAMPLES_PER_CHUNK
+_AUDIO_KEEP = MEL_SAMPLES + _PIECE_SAMPLES
+_MELS_KEEP = EMB_FEATURES + 4 * EMB_STEP
+_EMBEDDINGS_MARGIN = 8
 
 
 @dataclass
@@ -77,7 +91,7 @@ class WakeEngine:
             _LOGGER.info("Loading wake word %s from %s", source.name, source.path)
             self._models[source.name] = OpenWakeWord.from_model(source.path)
         self._accelerator = accelerate(self._features, list(self._models.values()))
-        self._initial = self._context_of_silence()
+        self._initial = self._trimmed(self._context_of_silence())
 
     def trigger(self, name: str) -> Trigger:
         return self.triggers.get(name) or self.triggers["*"]
@@ -92,17 +106,19 @@ class WakeEngine:
     def process(self, state: StreamState, pcm: bytes) -> dict[str, list[float]]:
         """Blocking: 16 kHz mono s16 audio -> probabilities per wake word, in order."""
         probabilities: dict[str, list[float]] = {name: [] for name in state.models}
+        piece_bytes = _PIECE_SAMPLES * 2
         with self._lock:
             features = self._features
             f = state.features
             features.audio, features.new_audio_samples = f.audio, f.new_audio_samples
             features.mels, features.new_mels = f.mels, f.new_mels
-            for embedding in features.process_streaming(pcm):
-                for name, m in state.models.items():
-                    model = self._models[name]
-                    model.embeddings, model.new_embeddings = m.embeddings, m.new_embeddings
-                    probabilities[name].extend(model.process_streaming(embedding))
-                    m.embeddings, m.new_embeddings = model.embeddings, model.new_embeddings
+            for offset in range(0, len(pcm), piece_bytes):
+                for embedding in features.process_streaming(pcm[offset : offset + piece_bytes]):
+                    for name, m in state.models.items():
+                        model = self._models[name]
+                        model.embeddings, model.new_embeddings = m.embeddings, m.new_embeddings
+                        probabilities[name].extend(model.process_streaming(embedding))
+                        m.embeddings, m.new_embeddings = model.embeddings, model.new_embeddings
             f.audio, f.new_audio_samples = features.audio, features.new_audio_samples
             f.mels, f.new_mels = features.mels, features.new_mels
         return probabilities
@@ -124,6 +140,23 @@ class WakeEngine:
         )
         self.process(state, bytes(SAMPLES_PER_CHUNK * 2))
         return state
+
+    def _trimmed(self, state: StreamState) -> StreamState:
+        """The same state with buffers only as long as the library reads (see module doc)."""
+        f = state.features
+        assert f.new_audio_samples < MEL_SAMPLES and f.new_mels < EMB_FEATURES
+        features = _FeatureState(
+            f.audio[-_AUDIO_KEEP:].copy(),
+            f.new_audio_samples,
+            f.mels[-_MELS_KEEP:].copy(),
+            f.new_mels,
+        )
+        models = {}
+        for name, m in state.models.items():
+            keep = self._models[name].input_windows + _EMBEDDINGS_MARGIN
+            assert m.new_embeddings < keep
+            models[name] = _ModelState(m.embeddings[-keep:].copy(), m.new_embeddings)
+        return StreamState(features, models)
 
     def close(self) -> None:
         self._features.close()
