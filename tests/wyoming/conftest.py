@@ -94,7 +94,11 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     log_dir = tmp_path_factory.mktemp("wyoming-logs")
     result = Servers(
         all=ServerProcess("all", ["wyoming_servers"]),
-        wake=ServerProcess("wake", ["wyoming_servers.wake", "--refractory-seconds", "2"]),
+        # One 80 ms step per inference here, two (the default) in `all`: tests on both cover both.
+        wake=ServerProcess(
+            "wake",
+            ["wyoming_servers.wake", "--refractory-seconds", "2", "--steps-per-inference", "1"],
+        ),
         tts_busy=ServerProcess(
             "tts_busy", ["wyoming_servers.tts", "--max-queue", "1", "--fast-start-words", "0"]
         ),
