@@ -1,13 +1,16 @@
-"""Piper audio a little at a time: the voice's graph cut in two, the vocoder run in windows.
+"""Piper audio a little at a time: the voice's graph cut in three, flow and vocoder in windows.
 
-A Piper voice is VITS: text encoder + duration predictor + flow (fast, gives latent frames `z`,
-one per 256 samples) and a HiFi-GAN vocoder (most of the time, purely convolutional). Run as
-one graph, no audio exists until the whole sentence is vocoded. Cut at the vocoder's input, the
-first ~0.2 s of audio can be vocoded alone and sent while the rest is vocoded. Each window is
-vocoded with `_CONTEXT` extra frames on both sides and cropped: the vocoder's receptive field is
-narrower than that, so the samples are those of a whole-sentence run (measured: max difference
-5e-7 with 16 frames). The cut needs the `onnx` package; without it (or for a graph of another
-shape, e.g. multi-speaker where the vocoder also takes the speaker) voices synthesize whole.
+A Piper voice is VITS: a text encoder + duration predictor (gives the prior `z_p`, one latent
+frame per 256 samples), a normalizing flow (`z_p` -> `z`) and a HiFi-GAN vocoder (`z` -> audio).
+Run as one graph, no audio exists until the whole sentence is done. Cut at the flow's and the
+vocoder's inputs, the first ~0.2 s of audio can be made alone and sent while the rest is made.
+Flow and vocoder are convolutional over time: each window gets extra frames of context on
+both sides (`_FLOW_CONTEXT` for the flow, `_CONTEXT` for the vocoder), wider than their
+receptive fields, and is cropped, so the samples are those of a whole-sentence run (measured:
+flow max difference 6e-6 with 32 frames, vocoder 5e-7 with 16). Only the text encoder still sees
+the whole clause. The cut needs the `onnx` package; a graph of another shape is cut at the
+vocoder only, or (e.g. multi-speaker, where flow and vocoder also take the speaker) not at all.
+The flow runs twice per clause (the first window, then the rest), the vocoder once per window.
 
 Piper scales each sentence to its own peak, which is unknown until the end; here the gain is
 1 / max(the voice's peak measured at load, the peak so far), so it never clips and the first
@@ -27,7 +30,8 @@ from piper import PiperVoice, SynthesisConfig
 
 _LOGGER = logging.getLogger(__name__)
 _VOCODER_IN = "/dec/conv_pre/Conv"  # first node of the vocoder in Piper's exported graphs
-_CONTEXT = 16  # latent frames of context on each side of a window
+_CONTEXT = 16  # latent frames of vocoder context on each side of a window
+_FLOW_CONTEXT = 32  # latent frames of flow context beyond the vocoder's window, each side
 _FIRST = 20  # latent frames in the first window (20 x 256 samples = 0.23 s at 22.05 kHz)
 _CALIBRATION = [
     "It is sunny in Paris right now.",
@@ -40,7 +44,16 @@ _CALIBRATION = [
 class StreamingVoice:
     """Text -> float audio windows in [-1, 1] (see the module doc)."""
 
-    def __init__(self, voice: PiperVoice, encoder: bytes, vocoder: bytes, z_name: str) -> None:
+    def __init__(
+        self,
+        voice: PiperVoice,
+        encoder: bytes,
+        vocoder: bytes,
+        z_name: str,
+        flow: tuple[bytes, str, str] | None = None,
+    ) -> None:
+        """`encoder` gives `z` (to `vocoder`), or with `flow` = (graph, z_p name, mask name)
+        it gives `z_p` and the mask, and the flow turns windows of them into `z`."""
         self.voice = voice
         self.z_name = z_name
         options = onnxruntime.SessionOptions()
@@ -50,6 +63,11 @@ class StreamingVoice:
         providers = ["CPUExecutionProvider"]
         self.encoder = onnxruntime.InferenceSession(encoder, options, providers=providers)
         self.vocoder = onnxruntime.InferenceSession(vocoder, options, providers=providers)
+        self.flow: onnxruntime.InferenceSession | None = None
+        self.flow_inputs = ("", "")
+        if flow is not None:
+            self.flow = onnxruntime.InferenceSession(flow[0], options, providers=providers)
+            self.flow_inputs = (flow[1], flow[2])
         self.lock = threading.Lock()
         self.peak = 0.0
         for text in _CALIBRATION:  # warms both sessions up and measures the voice's peak
@@ -75,19 +93,41 @@ class StreamingVoice:
             if config.num_speakers > 1:
                 args["sid"] = np.array([syn.speaker_id or config.default_speaker_id or 0])
             with self.lock:
-                z = self.encoder.run(None, args)[0]
-            yield from self._vocode(z, int(config.hop_length))
+                outputs = self.encoder.run(None, args)
+            yield from self._vocode(outputs, int(config.hop_length))
 
-    def _vocode(self, z: np.ndarray, hop: int) -> Iterator[np.ndarray]:
-        frames = z.shape[2]
+    def _latent(self, encoded: list[np.ndarray], lo: int, hi: int) -> np.ndarray:
+        """`z` for frames lo..hi: a slice, or the flow run on a window with context."""
+        if self.flow is None:
+            return encoded[0][:, :, lo:hi]
+        z_p, mask = encoded
+        frames = z_p.shape[2]
+        flo, fhi = max(0, lo - _FLOW_CONTEXT), min(frames, hi + _FLOW_CONTEXT)
+        z_name, mask_name = self.flow_inputs
+        with self.lock:
+            z = self.flow.run(None, {z_name: z_p[:, :, flo:fhi], mask_name: mask[:, :, flo:fhi]})
+        return z[0][:, :, lo - flo : hi - flo]
+
+    def _vocode(self, encoded: list[np.ndarray], hop: int) -> Iterator[np.ndarray]:
+        frames = encoded[0].shape[2]
         start, size = 0, _FIRST
+        rest: tuple[int, np.ndarray] | None = None  # (first frame, z from there to the end)
         while start < frames:
             end = min(frames, start + size)
             if frames - end < size:  # a short tail goes with this window
                 end = frames
             lo, hi = max(0, start - _CONTEXT), min(frames, end + _CONTEXT)
+            if start > 0 and rest is None:
+                # Only the first window needs its own flow run (to start soon); the flow runs
+                # once for all that is left instead of once per window with context each time.
+                rest = (lo, self._latent(encoded, lo, frames))
+            z = (
+                rest[1][:, :, lo - rest[0] : hi - rest[0]]
+                if rest
+                else self._latent(encoded, lo, hi)
+            )
             with self.lock:
-                audio = self.vocoder.run(None, {self.z_name: z[:, :, lo:hi]})[0].reshape(-1)
+                audio = self.vocoder.run(None, {self.z_name: z})[0].reshape(-1)
             yield audio[(start - lo) * hop : (end - lo) * hop]
             start, size = end, size * 2
 
@@ -109,11 +149,38 @@ def split(voice: PiperVoice, model_path: Path) -> StreamingVoice | None:
         z_name = nodes[0].input[0]
         extractor = onnx.utils.Extractor(model)
         inputs = [i.name for i in graph.input]
-        encoder = extractor.extract_model(inputs, [z_name])
-        vocoder = extractor.extract_model([z_name], [graph.output[0].name])
-        return StreamingVoice(
-            voice, encoder.SerializeToString(), vocoder.SerializeToString(), z_name
-        )
+        vocoder = extractor.extract_model([z_name], [graph.output[0].name]).SerializeToString()
     except Exception as err:  # another graph layout: whole sentences, as before
         _LOGGER.warning("Cannot stream voice %s (%s): whole sentences", model_path.name, err)
         return None
+    try:
+        z_p, mask = _flow_inputs(graph, z_name)
+        encoder = extractor.extract_model(inputs, [z_p, mask]).SerializeToString()
+        flow = extractor.extract_model([z_p, mask], [z_name]).SerializeToString()
+        return StreamingVoice(voice, encoder, vocoder, z_name, (flow, z_p, mask))
+    except Exception as err:  # the vocoder-only cut still streams
+        _LOGGER.info("Voice %s: flow not windowed (%s)", model_path.name, err)
+    try:
+        encoder = extractor.extract_model(inputs, [z_name]).SerializeToString()
+        return StreamingVoice(voice, encoder, vocoder, z_name)
+    except Exception as err:
+        _LOGGER.warning("Cannot stream voice %s (%s): whole sentences", model_path.name, err)
+        return None
+
+
+def _flow_inputs(graph: object, z_name: str) -> tuple[str, str]:
+    """(z_p, mask): in Piper's graphs the vocoder input is Mul(flow output, mask) and the first
+    flow node reads z_p."""
+    nodes = list(graph.node)  # type: ignore[attr-defined]
+    producer = {out: n for n in nodes for out in n.output}
+    mul = producer.get(z_name)
+    if mul is None or mul.op_type != "Mul":
+        raise ValueError("vocoder input is not the masked flow output")
+    flow_out = [i for i in mul.input if i in producer and producer[i].name.startswith("/flow/")]
+    if len(flow_out) != 1:
+        raise ValueError("no flow output")
+    mask = next(i for i in mul.input if i != flow_out[0])
+    first = next((n for n in nodes if n.name.startswith("/flow/")), None)
+    if first is None or not first.input:
+        raise ValueError("no flow")
+    return first.input[0], mask
