@@ -63,11 +63,12 @@ class StreamingVoice:
         providers = ["CPUExecutionProvider"]
         self.encoder = onnxruntime.InferenceSession(encoder, options, providers=providers)
         self.vocoder = onnxruntime.InferenceSession(vocoder, options, providers=providers)
-        self.flow: onnxruntime.InferenceSession | None = None
-        self.flow_inputs = ("", "")
+        # (session, z_p input name, mask input name), or None when the encoder gives `z`.
+        self.flow: tuple[onnxruntime.InferenceSession, str, str] | None = None
         if flow is not None:
-            self.flow = onnxruntime.InferenceSession(flow[0], options, providers=providers)
-            self.flow_inputs = (flow[1], flow[2])
+            graph, z_p_name, mask_name = flow
+            session = onnxruntime.InferenceSession(graph, options, providers=providers)
+            self.flow = (session, z_p_name, mask_name)
         self.lock = threading.Lock()
         self.peak = 0.0
         for text in _CALIBRATION:  # warms both sessions up and measures the voice's peak
@@ -100,12 +101,12 @@ class StreamingVoice:
         """`z` for frames lo..hi: a slice, or the flow run on a window with context."""
         if self.flow is None:
             return encoded[0][:, :, lo:hi]
+        session, z_p_name, mask_name = self.flow
         z_p, mask = encoded
         frames = z_p.shape[2]
         flo, fhi = max(0, lo - _FLOW_CONTEXT), min(frames, hi + _FLOW_CONTEXT)
-        z_name, mask_name = self.flow_inputs
         with self.lock:
-            z = self.flow.run(None, {z_name: z_p[:, :, flo:fhi], mask_name: mask[:, :, flo:fhi]})
+            z = session.run(None, {z_p_name: z_p[:, :, flo:fhi], mask_name: mask[:, :, flo:fhi]})
         return z[0][:, :, lo - flo : hi - flo]
 
     def _vocode(self, encoded: list[np.ndarray], hop: int) -> Iterator[np.ndarray]:

@@ -3,7 +3,7 @@
 Audio is gathered into whole 80 ms steps (the models' hop) before it goes to the worker thread,
 so a client sending 10 ms chunks does not pay eight thread hand-offs per step. By default two
 steps (160 ms) go together: between two calls 80 ms apart, a shared CPU's caches lose the models'
-weights, and the second step of a pair runs warm. That saves 10-15 % of the CPU per stream
+weights, and the second step of a pair runs warm. That saves about 10 % of the CPU per stream
 (measured) for a detection at most 80 ms later; `--steps-per-inference 1` trades back.
 Refractory periods are counted in audio time, so a client streaming faster than real time gets
 the same detections.
@@ -99,7 +99,7 @@ def add_arguments(parser: argparse.ArgumentParser, prefix: str) -> None:
         choices=range(1, 5),
         metavar="N",
         help="80 ms steps computed together (1-4): 1 detects soonest, 2 (default) costs "
-        "10-15%% less CPU for a detection at most 80 ms later",
+        "about 10%% less CPU for a detection at most 80 ms later",
     )
     parser.add_argument(
         "--max-streams",
