@@ -29,12 +29,8 @@ from custom_components.heisenberg.prompt_format import (
     build_prefix,
     build_prompt,
 )
-from launcher.llama_server import (
-    LlamaServerProcess,
-    cache_dir,
-    default_model_path,
-    find_llama_server,
-)
+from launcher.llama_server import LlamaServerProcess, cache_dir, find_llama_server
+from launcher.llm_models import resolve_model
 from launcher.process import free_port
 
 QUESTIONS = ("What is the capital of France?", "And of Germany?", "Which one is bigger?")
@@ -58,7 +54,7 @@ def clock_note() -> str:
 async def ask(
     client: LlamaServerClient, options: AgentOptions, parts: PromptParts, clock_on_top: bool = False
 ) -> tuple[str, CompletionStats]:
-    fmt = PromptFormat.PLAIN
+    fmt = PromptFormat.CHATML
     if clock_on_top:
         parts = PromptParts(
             system=f"{parts.context_note} {parts.system}",
@@ -96,7 +92,7 @@ async def one_run(binary: Path, model: Path, rows: dict[str, Row]) -> None:
                 client = LlamaServerClient(session, server.url)
                 if warm:
                     await client.warm_up(
-                        build_prefix(PromptFormat.PLAIN, system, persona.examples), 60
+                        build_prefix(PromptFormat.CHATML, system, persona.examples), 60
                     )
                 history: list[Turn] = []
                 for index, question in enumerate(QUESTIONS):
@@ -118,11 +114,11 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--model", type=Path)
+    parser.add_argument("--model", help="a model name or GGUF path (default: the default model)")
     parser.add_argument("--llama-server", dest="binary")
     args = parser.parse_args()
     binary = find_llama_server(args.binary)
-    model = args.model or default_model_path()
+    model = resolve_model(args.model)
     rows: dict[str, Row] = {}
     for _ in range(args.runs):
         asyncio.run(one_run(binary, model, rows))

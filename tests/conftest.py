@@ -7,13 +7,26 @@ import pytest_socket
 
 # HA's loader finds custom integrations only once the package is imported.
 import custom_components.heisenberg  # noqa: F401
-from launcher.llama_server import (
-    LlamaServerProcess,
-    cache_dir,
-    default_model_path,
-    find_llama_server,
-)
+from launcher.llama_server import LlamaServerProcess, cache_dir, find_llama_server
+from launcher.llm_models import DEFAULT_MODEL, resolve_model
 from launcher.process import free_port
+
+# Most agent tests check the agent's mechanics, not the model's knowledge: they use the small
+# instruct model of the same family (ChatML, three times faster here). What depends on the
+# model's quality (French answers, the end-to-end pipeline) uses the default model.
+FAST_MODEL = "qwen2.5-0.5b"
+
+
+def start_llama_server(model: str, log_name: str) -> LlamaServerProcess:
+    """A real llama-server with a real model, as the launcher runs it."""
+    pytest_socket.enable_socket()  # session fixtures start before the per-test switch below
+    server = LlamaServerProcess(
+        model=resolve_model(model),
+        binary=find_llama_server(),
+        port=free_port(),
+        log_path=cache_dir() / f"test-{log_name}.log",
+    )
+    return server.start()
 
 
 @pytest.fixture(autouse=True)
@@ -30,18 +43,26 @@ def allow_loopback_sockets(socket_enabled: None) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def llama_server() -> Generator[LlamaServerProcess]:
-    """A real llama-server with the real default GGUF model, shared by the whole session."""
-    pytest_socket.enable_socket()  # session fixtures start before the per-test switch above
-    server = LlamaServerProcess(
-        model=default_model_path(),
-        binary=find_llama_server(),
-        port=free_port(),
-        context_size=8192,
-        parallel=2,
-        log_path=cache_dir() / "test-llama-server.log",
-    )
-    with server:
-        yield server
+    """A real llama-server with the fast instruct model, shared by the whole session."""
+    server = start_llama_server(FAST_MODEL, "llama-server")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def base_llama_server() -> Generator[LlamaServerProcess]:
+    """A real llama-server with a base model that has no chat tokens (Gemma 3 270M)."""
+    server = start_llama_server("gemma3-270m", "llama-server-base")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def default_llama_server() -> Generator[LlamaServerProcess]:
+    """A real llama-server with the embedded default model (started on first use)."""
+    server = start_llama_server(DEFAULT_MODEL, "llama-server-default")
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from .const import (
     CONF_CUSTOM_PROMPT,
     CONF_MAX_HISTORY_TURNS,
     CONF_MAX_TOKENS,
+    CONF_MIN_P,
     CONF_PERSONA,
     CONF_PROMPT_FORMAT,
     CONF_REPEAT_PENALTY,
@@ -17,6 +18,7 @@ from .const import (
     CONF_TOP_P,
     DEFAULT_MAX_HISTORY_TURNS,
     DEFAULT_MAX_TOKENS,
+    DEFAULT_MIN_P,
     DEFAULT_PERSONA,
     DEFAULT_PROMPT_FORMAT,
     DEFAULT_REPEAT_PENALTY,
@@ -40,6 +42,7 @@ class AgentOptions:
     temperature: float = DEFAULT_TEMPERATURE
     top_p: float = DEFAULT_TOP_P
     top_k: int = DEFAULT_TOP_K
+    min_p: float = DEFAULT_MIN_P
     max_tokens: int = DEFAULT_MAX_TOKENS
     repeat_penalty: float = DEFAULT_REPEAT_PENALTY
     timeout: float = DEFAULT_TIMEOUT
@@ -59,6 +62,7 @@ class AgentOptions:
             temperature=float(data.get(CONF_TEMPERATURE, DEFAULT_TEMPERATURE)),
             top_p=float(data.get(CONF_TOP_P, DEFAULT_TOP_P)),
             top_k=int(data.get(CONF_TOP_K, DEFAULT_TOP_K)),
+            min_p=float(data.get(CONF_MIN_P, DEFAULT_MIN_P)),
             max_tokens=int(data.get(CONF_MAX_TOKENS, DEFAULT_MAX_TOKENS)),
             repeat_penalty=float(data.get(CONF_REPEAT_PENALTY, DEFAULT_REPEAT_PENALTY)),
             timeout=float(data.get(CONF_TIMEOUT, DEFAULT_TIMEOUT)),
@@ -81,6 +85,7 @@ class AgentOptions:
             temperature=self.temperature,
             top_p=self.top_p,
             top_k=self.top_k,
+            min_p=self.min_p,
             repeat_penalty=self.repeat_penalty,
             max_tokens=self.max_tokens,
         )

@@ -7,7 +7,7 @@ map them to translated messages in one place.
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,23 +89,30 @@ class CompletionRequest:
     temperature: float = 0.7
     top_p: float = 0.9
     top_k: int = 40
+    min_p: float = 0.05
     repeat_penalty: float = 1.1
     max_tokens: int = 512
     cache_prompt: bool = True
+    # A GBNF grammar the output must follow (llama-server's `grammar`), or None.
+    grammar: str | None = None
 
     def as_json(self, *, stream: bool) -> dict[str, Any]:
         """The `/completion` request body."""
-        return {
+        body: dict[str, Any] = {
             "prompt": self.prompt,
             "stop": self.stop,
             "temperature": self.temperature,
             "top_p": self.top_p,
             "top_k": self.top_k,
+            "min_p": self.min_p,
             "repeat_penalty": self.repeat_penalty,
             "n_predict": self.max_tokens,
             "cache_prompt": self.cache_prompt,
             "stream": stream,
         }
+        if self.grammar is not None:
+            body["grammar"] = self.grammar
+        return body
 
 
 @dataclass(slots=True)
@@ -135,10 +142,10 @@ class CompletionStream:
     stall_timeout: float
     stats: CompletionStats = field(default_factory=CompletionStats)
 
-    def __aiter__(self) -> AsyncIterator[str]:
+    def __aiter__(self) -> AsyncGenerator[str]:
         return self._pieces()
 
-    async def _pieces(self) -> AsyncIterator[str]:
+    async def _pieces(self) -> AsyncGenerator[str]:
         started = time.monotonic()
         body = self.request.as_json(stream=True)
         async with self.client.post_raw("/completion", body, self.first_token_timeout) as resp:

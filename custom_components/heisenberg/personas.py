@@ -3,7 +3,9 @@
 Every answer is spoken by a TTS voice, so the instructions ask for short sentences, plain words,
 no lists, no markdown and no emoji. Each persona carries a few short example exchanges that are
 placed before the real history: they show small models (even a base model with no chat tuning)
-what an answer looks like, and they keep instruct models short.
+what an answer looks like, and they keep instruct models short. The examples avoid numbers and
+sentence shapes that common questions share: small models copy them ("Il y a sept jours dans une
+semaine" once answered "how much is 9 times 6").
 
 The prompt text may use Home Assistant template variables such as `{{ ha_name }}`.
 """
@@ -37,14 +39,32 @@ SUPPORTED_LANGUAGES = ("en", "fr")
 
 _VOICE_RULES = {
     "en": (
-        "Your answers are spoken aloud: use short sentences and plain words, "
-        "with no lists, no markdown and no emoji. "
-        "Reply in the language of the question."
+        "The home is called {{ ha_name }}. "
+        "Your answers are spoken aloud: answer in one to three short sentences unless asked "
+        "for more, with plain words, no lists, no markdown and no emoji. "
+        "Reply in the language of the question. "
+        "Say only what you know: if you are not sure, or cannot know, say so plainly."
     ),
     "fr": (
-        "Tes réponses sont lues à voix haute : fais des phrases courtes et simples, "
-        "sans listes, sans markdown et sans emoji. "
-        "Réponds dans la langue de la question."
+        "La maison s'appelle {{ ha_name }}. "
+        "Tes réponses sont lues à voix haute : réponds en une à trois phrases courtes sauf si "
+        "on t'en demande plus, avec des mots simples, sans listes, sans markdown et sans emoji. "
+        "Réponds en français. "
+        "Ne dis que ce que tu sais : si tu n'es pas sûr, ou ne peux pas le savoir, dis-le simplement."
+    ),
+}
+
+# Without a Home Assistant API the agent sees no device and can act on none: it must say so
+# rather than invent a state or confirm an action it did not take.
+_NO_DEVICE_ACCESS = {
+    "en": (
+        "You cannot see or control the devices and sensors of the home: when asked about them "
+        "or asked to control them, say that you can't with your current settings."
+    ),
+    "fr": (
+        "Tu ne peux ni voir ni commander les appareils et capteurs de la maison : si on t'en "
+        "parle ou qu'on te demande de les commander, dis que tu ne peux pas avec tes réglages "
+        "actuels."
     ),
 }
 
@@ -75,44 +95,41 @@ _EXAMPLES: dict[Persona, dict[str, tuple[tuple[str, str], ...]]] = {
     Persona.DEFAULT: {
         "en": (
             ("What is the capital of Italy?", "The capital of Italy is Rome."),
-            ("How many days are in a week?", "There are seven days in a week."),
+            ("What is the opposite of hot?", "The opposite of hot is cold."),
         ),
         "fr": (
             ("Quelle est la capitale de l'Italie ?", "La capitale de l'Italie est Rome."),
-            ("Combien y a-t-il de jours dans une semaine ?", "Il y a sept jours dans une semaine."),
+            ("Quel est le contraire de chaud ?", "Le contraire de chaud est froid."),
         ),
     },
     Persona.CONCISE: {
         "en": (
             ("What is the capital of Italy?", "Rome."),
-            ("How many days are in a week?", "Seven."),
+            ("What is the opposite of hot?", "Cold."),
         ),
         "fr": (
             ("Quelle est la capitale de l'Italie ?", "Rome."),
-            ("Combien y a-t-il de jours dans une semaine ?", "Sept."),
+            ("Quel est le contraire de chaud ?", "Froid."),
         ),
     },
     Persona.FRIENDLY: {
         "en": (
             ("What is the capital of Italy?", "That's Rome, a lovely city!"),
-            ("How many days are in a week?", "There are seven days in a week. Enjoy yours!"),
+            ("What is the opposite of hot?", "That would be cold. Stay cozy!"),
         ),
         "fr": (
             ("Quelle est la capitale de l'Italie ?", "C'est Rome, une ville magnifique !"),
-            (
-                "Combien y a-t-il de jours dans une semaine ?",
-                "Il y a sept jours dans une semaine. Bonne semaine !",
-            ),
+            ("Quel est le contraire de chaud ?", "C'est froid. Restez bien au chaud !"),
         ),
     },
     Persona.PROFESSIONAL: {
         "en": (
             ("What is the capital of Italy?", "The capital of Italy is Rome."),
-            ("How many days are in a week?", "A week has seven days."),
+            ("What is the opposite of hot?", "The opposite of hot is cold."),
         ),
         "fr": (
             ("Quelle est la capitale de l'Italie ?", "La capitale de l'Italie est Rome."),
-            ("Combien y a-t-il de jours dans une semaine ?", "Une semaine compte sept jours."),
+            ("Quel est le contraire de chaud ?", "Le contraire de chaud est froid."),
         ),
     },
     Persona.TECHNICAL: {
@@ -146,13 +163,40 @@ def persona_language(language: str | None) -> str:
     return base if base in SUPPORTED_LANGUAGES else "en"
 
 
+# Shown after a persona's own examples when the agent has no device access: an honest answer
+# about the home, which small models otherwise invent ("The front door is locked.").
+_NO_DEVICE_EXAMPLES = {
+    "en": (
+        ("Is the garage door open?", "I can't check the garage door with my current settings."),
+        (
+            "How warm is it in the bedroom?",
+            "I can't read the home's sensors with my current settings.",
+        ),
+    ),
+    "fr": (
+        (
+            "La porte du garage est-elle ouverte ?",
+            "Je ne peux pas vérifier la porte du garage avec mes réglages actuels.",
+        ),
+        # Measured: a French sensor question here ("Quelle température fait-il dans la
+        # chambre ?") made the 1.5B model refuse ordinary questions ("De quelle couleur est
+        # l'herbe ?"); a command does not.
+        (
+            "Allume la lumière de la cuisine.",
+            "Je ne peux pas commander les appareils avec mes réglages actuels.",
+        ),
+    ),
+}
+
+
 def persona_text(
-    persona: Persona | str, language: str | None, custom_prompt: str = ""
+    persona: Persona | str, language: str | None, custom_prompt: str = "", can_control: bool = False
 ) -> PersonaText:
     """The instructions and examples of a persona in the conversation's language.
 
     A custom persona uses the user's own prompt, with the default persona's examples so that
-    small models still see what a spoken answer looks like.
+    small models still see what a spoken answer looks like. Without device access
+    (`can_control` False) the instructions and an example say how to answer about the home.
     """
     lang = persona_language(language)
     try:
@@ -160,7 +204,9 @@ def persona_text(
     except ValueError:
         chosen = Persona.DEFAULT
     source = Persona.DEFAULT if chosen is Persona.CUSTOM else chosen
-    examples = tuple(Turn(user, answer) for user, answer in _EXAMPLES[source][lang])
+    pairs = _EXAMPLES[source][lang] + (() if can_control else _NO_DEVICE_EXAMPLES[lang])
+    examples = tuple(Turn(user, answer) for user, answer in pairs)
+    access = "" if can_control else f" {_NO_DEVICE_ACCESS[lang]}"
     if chosen is Persona.CUSTOM and custom_prompt.strip():
-        return PersonaText(custom_prompt.strip(), examples)
-    return PersonaText(f"{_STYLE[source][lang]} {_VOICE_RULES[lang]}", examples)
+        return PersonaText(custom_prompt.strip() + access, examples)
+    return PersonaText(f"{_STYLE[source][lang]} {_VOICE_RULES[lang]}{access}", examples)

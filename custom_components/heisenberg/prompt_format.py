@@ -76,15 +76,22 @@ def _text(text: str) -> str:
     return escape_text(text.strip())
 
 
+# Lines that open an invented next exchange whatever the format (small models imitate the
+# transcripts they were trained on). Stopping on them at the server saves generating what would
+# be thrown away; the agent's SpokenAnswer catches every other spelling in the stream.
+_INVENTED_TURN_STOPS = ["\nUser:", "\nUtilisateur", "\nQuestion", "\nHuman:", "\nQ:"]
+
+
 def stop_sequences(fmt: PromptFormat) -> list[str]:
     """Where generation must stop so the model never speaks for the user."""
     match fmt:
         case PromptFormat.CHATML:
-            return ["<|im_end|>", "<|im_start|>"]
+            own = ["<|im_end|>", "<|im_start|>", "<|endoftext|>"]
         case PromptFormat.LLAMA2:
-            return ["</s>", "[INST]"]
+            own = ["</s>", "[INST]"]
         case _:
-            return ["\nUser:", "\nSystem:", "\nAssistant:"]
+            own = ["\nSystem:", "\nAssistant:"]
+    return own + _INVENTED_TURN_STOPS
 
 
 def build_prefix(fmt: PromptFormat, system: str, examples: Sequence[Turn] = ()) -> str:

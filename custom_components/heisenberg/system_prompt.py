@@ -3,8 +3,10 @@
 `ChatLog.async_provide_llm_data` renders the persona's instructions, then the current date and
 time (to the second), then any extra system prompt of the request. Left at the top of the prompt,
 the clock would change the prompt's first bytes every turn and defeat llama-server's prompt
-cache. So the part from the date/time sentence on becomes a context note placed just before the
-new message; everything before it is the stable prefix the warm-up caches.
+cache. So HA's date/time sentence is dropped (the agent writes its own, with the weekday and in
+the conversation's language: `context_note.py`), and what followed it becomes part of the context
+note placed just before the new message; everything before it is the stable prefix the warm-up
+caches.
 """
 
 import re
@@ -16,8 +18,8 @@ _DATE_TIME = re.compile(
 
 
 def split_system_prompt(rendered: str) -> tuple[str, str]:
-    """Return (stable instructions, context note); the note is '' when there is none."""
+    """Return (stable instructions, what followed HA's date/time sentence: '' when nothing)."""
     match = _DATE_TIME.search(rendered)
     if match is None:
         return rendered.strip(), ""
-    return rendered[: match.start()].strip(), rendered[match.start() :].strip()
+    return rendered[: match.start()].strip(), rendered[match.end() :].strip()

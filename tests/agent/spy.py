@@ -31,9 +31,13 @@ class _TimedStream:
         return self._pieces()
 
     async def _pieces(self) -> AsyncIterator[str]:
-        async for piece in self.inner:
-            yield piece
-        self.spy.generation_ended.append(time.monotonic())
+        inner = aiter(self.inner)
+        try:
+            async for piece in inner:
+                yield piece
+            self.spy.generation_ended.append(time.monotonic())
+        finally:
+            await inner.aclose()
 
 
 @dataclass

@@ -99,6 +99,7 @@ AGENT_INPUT = {
     "temperature": 0.3,
     "top_p": 0.8,
     "top_k": 20.0,
+    "min_p": 0.1,
     "max_tokens": 128.0,
     "repeat_penalty": 1.2,
     "timeout": 15.0,
@@ -116,7 +117,7 @@ async def test_add_and_reconfigure_an_agent(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
     chef = next(s for s in entry.subentries.values() if s.title == "Chef")
-    assert chef.data["prompt_format"] == "chatml"
+    assert chef.data["prompt_format"] == "chatml" and chef.data["min_p"] == 0.1
     assert chef.data["max_tokens"] == 128 and isinstance(chef.data["max_tokens"], int)
     assert len(hass.states.async_entity_ids("conversation")) == 3  # HA's own + two agents
 

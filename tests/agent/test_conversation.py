@@ -11,15 +11,28 @@ from homeassistant.core import HomeAssistant
 from custom_components.heisenberg.diagnostics import async_get_config_entry_diagnostics
 from custom_components.heisenberg.llama_client import LlamaServerClient
 from custom_components.heisenberg.prompt_format import PromptFormat
+from launcher.llama_server import LlamaServerProcess
 
 from .conftest import EntryFactory, converse, converse_streaming, speech
 from .spy import PromptSpy
 
 
-async def test_auto_format_is_plain_for_the_base_model(
+def user_turn(text: str) -> str:
+    """A user message as the ChatML prompt of the instruct models carries it."""
+    return f"<|im_start|>user\n{text}<|im_end|>\n"
+
+
+async def test_auto_format_is_chatml_for_the_instruct_models(
     hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str
 ) -> None:
     entry = await setup_entry(llama_url)
+    assert entry.runtime_data.detected_format is PromptFormat.CHATML
+
+
+async def test_auto_format_is_plain_for_a_base_model(
+    hass: HomeAssistant, setup_entry: EntryFactory, base_llama_server: LlamaServerProcess
+) -> None:
+    entry = await setup_entry(base_llama_server.url)
     # Gemma 3 has no ChatML or Llama 2 control tokens, although /props shows a template.
     assert entry.runtime_data.detected_format is PromptFormat.PLAIN
 
@@ -42,10 +55,13 @@ async def test_two_turns_second_prompt_contains_the_first(
     second = await converse(hass, "What is my name?", first.conversation_id)
     assert speech(first) and speech(second)
     assert second.conversation_id == first.conversation_id
-    turn_one = f"User: My name is Ada. What is the capital of Spain?\nAssistant: {speech(first)}\n"
+    turn_one = (
+        user_turn("My name is Ada. What is the capital of Spain?")
+        + f"<|im_start|>assistant\n{speech(first)}<|im_end|>\n"
+    )
     assert turn_one not in prompt_spy.prompts[0]
     assert turn_one in prompt_spy.prompts[1]
-    assert prompt_spy.prompts[1].endswith("User: What is my name?\nAssistant:")
+    assert prompt_spy.prompts[1].endswith(user_turn("What is my name?") + "<|im_start|>assistant\n")
 
 
 async def test_a_second_conversation_never_sees_the_first(
@@ -69,8 +85,8 @@ async def test_history_window_keeps_the_last_turns(
         conversation_id = result.conversation_id
     last = prompt_spy.prompts[-1]
     # Two turns before the fourth question: the second and the third, in order.
-    assert "User: Name a red fruit." not in last
-    positions = [last.index(f"User: {question}") for question in questions[1:]]
+    assert user_turn("Name a red fruit.") not in last
+    positions = [last.index(user_turn(question)) for question in questions[1:]]
     assert positions == sorted(positions)
 
 
@@ -80,8 +96,8 @@ async def test_french_conversation_uses_the_french_persona(
     await setup_entry(llama_url, max_tokens=30)
     result = await converse(hass, "Quelle est la capitale de l'Espagne ?", language="fr")
     assert speech(result)
-    assert "Réponds dans la langue de la question" in prompt_spy.prompts[0]
-    assert "User: Quelle est la capitale de l'Italie ?" in prompt_spy.prompts[0]
+    assert "Réponds en français" in prompt_spy.prompts[0]
+    assert user_turn("Quelle est la capitale de l'Italie ?") in prompt_spy.prompts[0]
 
 
 async def test_deltas_stream_before_generation_ends(
@@ -115,8 +131,7 @@ async def test_warm_up_fills_the_cache_for_the_first_question(
 
     await converse(hass, "What is two plus two?")
     assert figures.last_answer is not None
-    # Nearly all of the prefix is reused (Gemma's sliding-window cache restores to a checkpoint
-    # a few tokens back); only the new part of the prompt is evaluated.
+    # Nearly all of the prefix is reused; only the new part of the prompt is evaluated.
     assert figures.last_answer["cached_tokens"] >= 0.9 * warmed
     assert figures.last_answer["prompt_tokens"] < warmed
 
@@ -126,7 +141,7 @@ async def test_warm_up_fills_the_cache_for_the_first_question(
     assert unique not in str(diagnostics)
     assert agent["figures"]["last_answer"]["time_to_first_token"] > 0
     assert diagnostics["server"]["n_ctx"] > 0
-    assert diagnostics["detected_prompt_format"] == "plain"
+    assert diagnostics["detected_prompt_format"] == "chatml"
 
 
 async def test_cancelling_a_turn_stops_generation(

@@ -78,3 +78,42 @@ async def test_faults_are_typed(fault_server: FaultServer) -> None:
         stream = down.stream_completion(request, first_token_timeout=1, stall_timeout=1)
         with pytest.raises(CannotConnect):
             _ = [piece async for piece in stream]
+
+
+def gbnf_literal(text: str) -> str:
+    """A grammar whose only sentence is `text`."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'root ::= "{escaped}"'
+
+
+async def test_the_llama_server_in_use_has_what_the_agent_relies_on(llama_url: str) -> None:
+    """Whichever binary bootstrap found (the system's, Debian's prebuilt, or built from source)."""
+    async with aiohttp.ClientSession() as session:
+        client = LlamaServerClient(session, llama_url)
+        props = await client.props()
+        assert props["default_generation_settings"]["n_ctx"] > 0 and props["total_slots"] >= 2
+        # Special tokens of the prompt text are parsed as such (format detection, ChatML).
+        assert len(await client.tokenize("<|im_start|>")) == 1
+        prompt = "<|im_start|>user\nSay something.<|im_end|>\n<|im_start|>assistant\n"
+        # A grammar constrains a streamed answer (device control, forced answers in tests).
+        forced = CompletionRequest(
+            prompt, ["<|im_end|>"], max_tokens=32, temperature=0.0,
+            grammar=gbnf_literal('Exactly "this", nothing else.'),
+        )  # fmt: skip
+        stream = client.stream_completion(forced, first_token_timeout=30, stall_timeout=5)
+        pieces = [piece async for piece in stream]
+        assert len(pieces) >= 2 and "".join(pieces) == 'Exactly "this", nothing else.'
+        # cache_prompt: the same prompt again is served from the slot's cache.
+        again = client.stream_completion(forced, first_token_timeout=30, stall_timeout=5)
+        _ = [piece async for piece in again]
+        assert again.stats.cached_tokens and again.stats.cached_tokens >= 10
+        # A grammar the server cannot parse is an HTTP 400, not a crash.
+        broken = CompletionRequest(prompt, [], max_tokens=4, grammar="root ::= (")
+        with pytest.raises(HttpError, match="400"):
+            _ = [
+                p
+                async for p in client.stream_completion(
+                    broken, first_token_timeout=30, stall_timeout=5
+                )
+            ]
+        await client.health()

@@ -1,7 +1,10 @@
 """Personas, the system prompt split and format detection rules (pure functions)."""
 
+from datetime import datetime
+
 import pytest
 
+from custom_components.heisenberg.context_note import date_time_note
 from custom_components.heisenberg.format_detection import choose_format
 from custom_components.heisenberg.personas import Persona, persona_language, persona_text
 from custom_components.heisenberg.prompt_format import PromptFormat
@@ -16,7 +19,7 @@ BUILT_IN = [p for p in Persona if p is not Persona.CUSTOM]
 def test_every_persona_speaks_both_languages(persona: Persona, language: str) -> None:
     text = persona_text(persona, language)
     assert "{{ ha_name }}" in text.instructions
-    assert 2 <= len(text.examples) <= 3
+    assert 2 <= len(text.examples) <= 4
     for turn in text.examples:
         for line in (turn.user, turn.assistant):
             assert "*" not in line and "#" not in line and "\n" not in line  # no markdown
@@ -38,8 +41,10 @@ def test_personas_differ() -> None:
 
 
 def test_custom_persona_uses_the_users_prompt() -> None:
-    text = persona_text(Persona.CUSTOM, "fr", "  You are a pirate.  ")
+    text = persona_text(Persona.CUSTOM, "fr", "  You are a pirate.  ", can_control=True)
     assert text.instructions == "You are a pirate."
+    assert text.examples == persona_text(Persona.DEFAULT, "fr", can_control=True).examples
+    text = persona_text(Persona.CUSTOM, "fr", "  You are a pirate.  ")
     assert text.examples == persona_text(Persona.DEFAULT, "fr").examples
 
 
@@ -49,16 +54,40 @@ def test_custom_persona_without_prompt_and_unknown_persona_fall_back() -> None:
     assert persona_text("no-such-persona", "en") == default
 
 
-def test_split_moves_the_clock_and_extra_prompt_to_the_note() -> None:
+def test_split_drops_has_clock_and_moves_the_extra_prompt_to_the_note() -> None:
     rendered = (
         "You are nice.\nBe brief.\n"
         "Current time is 09:05:31. Today's date is 2026-11-21.\n\nThe user is in the kitchen."
     )
     stable, note = split_system_prompt(rendered)
     assert stable == "You are nice.\nBe brief."
-    assert note == (
-        "Current time is 09:05:31. Today's date is 2026-11-21.\n\nThe user is in the kitchen."
-    )
+    assert note == "The user is in the kitchen."
+
+
+@pytest.mark.parametrize(
+    ("moment", "language", "note"),
+    [
+        (datetime(2026, 11, 29, 9, 5), "en", "today is Sunday, November 29, 2026 (tomorrow: Monday), the time is 09:05.)"),
+        (datetime(2026, 12, 1, 14, 30), "fr-FR", "nous sommes le mardi 1er décembre 2026 (demain : mercredi), il est 14 h 30.)"),
+        (datetime(2027, 2, 5, 0, 0), "fr", "nous sommes le vendredi 5 février 2027 (demain : samedi), il est 0 h 00.)"),
+        (datetime(2026, 7, 4, 23, 59), "de", "today is Saturday, July 4, 2026 (tomorrow: Sunday), the time is 23:59.)"),
+    ],
+)  # fmt: skip
+def test_date_note_has_the_weekday_in_the_conversation_language(
+    moment: datetime, language: str, note: str
+) -> None:
+    assert date_time_note(moment, language).endswith(note)
+
+
+def test_without_device_access_the_persona_says_so() -> None:
+    blind = persona_text(Persona.DEFAULT, "en")
+    assert "can't" in blind.instructions and "devices" in blind.instructions
+    assert any("can't" in turn.assistant for turn in blind.examples)
+    able = persona_text(Persona.DEFAULT, "en", can_control=True)
+    assert "devices" not in able.instructions
+    assert len(able.examples) == len(blind.examples) - 2
+    custom = persona_text(Persona.CUSTOM, "fr", "Tu es un pirate.")
+    assert custom.instructions.startswith("Tu es un pirate. Tu ne peux ni voir ni commander")
 
 
 def test_split_without_clock_keeps_everything_stable() -> None:

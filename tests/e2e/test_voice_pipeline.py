@@ -9,12 +9,8 @@ satellite streams it (16 kHz mono PCM chunks, paced in real time).
 import pytest
 from homeassistant.core import HomeAssistant
 
-from launcher.llama_server import (
-    LlamaServerProcess,
-    cache_dir,
-    default_model_path,
-    find_llama_server,
-)
+from launcher.llama_server import LlamaServerProcess, cache_dir, find_llama_server
+from launcher.llm_models import DEFAULT_MODEL, resolve_model
 from launcher.process import free_port
 from launcher.wyoming_server import WyomingServerProcess
 
@@ -40,9 +36,12 @@ def prompt_spy(monkeypatch: pytest.MonkeyPatch) -> PromptSpy:
 
 
 async def test_spoken_question_is_answered_aloud_and_remembered(
-    hass: HomeAssistant, voice_server: WyomingServerProcess, llama_url: str, prompt_spy: PromptSpy
+    hass: HomeAssistant,
+    voice_server: WyomingServerProcess,
+    default_llama_server: LlamaServerProcess,
+    prompt_spy: PromptSpy,
 ) -> None:
-    pipeline_id = await add_voice_assistant(hass, voice_server, llama_url)
+    pipeline_id = await add_voice_assistant(hass, voice_server, default_llama_server.url)
     request = await spoken_request(voice_server, QUESTION)
 
     run = await run_pipeline(hass, pipeline_id, request)
@@ -70,15 +69,17 @@ async def test_spoken_question_is_answered_aloud_and_remembered(
     assert_stage_order(events)
     second_answer, same_conversation = answer_of(events)
     assert same_conversation == conversation_id and second_answer
-    # The second turn's prompt carries the first turn: question as heard, and the answer.
-    assert f"User: {heard}\nAssistant: {answer}\n" in prompt_spy.prompts[-1]
+    # The second turn's prompt carries the first turn: question as heard, and the answer
+    # (the default model's format is ChatML).
+    turn = f"<|im_start|>user\n{heard}<|im_end|>\n<|im_start|>assistant\n{answer}<|im_end|>\n"
+    assert turn in prompt_spy.prompts[-1]
 
 
 async def test_llama_server_stopped_mid_conversation(
     hass: HomeAssistant, voice_server: WyomingServerProcess
 ) -> None:
     llama = LlamaServerProcess(
-        model=default_model_path(),
+        model=resolve_model(DEFAULT_MODEL),
         binary=find_llama_server(),
         port=free_port(),
         log_path=cache_dir() / "test-e2e-llama.log",

@@ -27,7 +27,7 @@ def run_launcher(*args: str, timeout: float = 60) -> subprocess.CompletedProcess
 def test_missing_model_is_a_clear_error() -> None:
     result = run_launcher("--no-wyoming", "--model", "/nowhere/model.gguf")
     assert result.returncode == 1
-    assert "Model file not found: /nowhere/model.gguf" in result.stdout
+    assert "Model not found: '/nowhere/model.gguf' is neither a model name" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
 

@@ -1,0 +1,245 @@
+"""Are the agent's answers right, short and clean? Each candidate model, English and French.
+
+    .venv/bin/python -m benchmarks.answer_quality [--models qwen2.5-1.5b,qwen2.5-0.5b,gemma3-270m]
+                                                  [--runs 2] [--threads N] [--show wrong|all]
+
+Every question of `benchmarks/questions.py` is asked through the real Heisenberg agent in Home
+Assistant's harness (a real HA core, the agent's default settings: temperature 0.7, automatic
+prompt format, default persona), against a real llama-server with each model, `--runs` times,
+each time in a new conversation (a follow-up first asks its earlier question in the same one).
+Scoring is automatic, by expected words (see questions.py). Printed per model and language:
+% right, answers with a leaked label (a role label, "Question 3:", a prompt-format marker),
+answers over 40 words, median time to the first streamed text and to the end of the answer.
+"""
+
+import argparse
+import asyncio
+import re
+import statistics
+import sys
+import time
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from homeassistant import loader
+from homeassistant.components import conversation
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import chat_session
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_test_home_assistant,
+)
+
+import custom_components.heisenberg  # noqa: F401 - HA finds the integration once imported
+from custom_components.heisenberg.const import CONF_URL, DEFAULT_AGENT_OPTIONS, DOMAIN
+from launcher.llama_server import LlamaServerProcess, cache_dir, find_llama_server
+from launcher.llm_models import MODELS, resolve_model
+from launcher.process import free_port
+
+from .questions import HOME_NAME, QUESTIONS, Question
+
+# What a leaked turn looks like in any format: a role or Q/A label at the start of a line or
+# sentence, or a control marker of a prompt format.
+LEAK = re.compile(
+    r"(?:^|\n|[.!?]\s+)\s*(?:user|assistant|system|human|ai|bot|question|answer|response|q|a|"
+    r"utilisateur|réponse|reponse)(?:\s*\d+)?\s*:"
+    r"|<\||\|>|\[/?INST\]|<</?SYS>>|</s>|<start_of_turn>|<end_of_turn>",
+    re.IGNORECASE,
+)
+LONG_WORDS = 40
+
+
+@dataclass
+class Outcome:
+    """One asked question."""
+
+    question: Question
+    answer: str
+    right: bool
+    leaked: bool
+    words: int
+    first_text_s: float | None
+    total_s: float
+
+
+@dataclass
+class Tally:
+    """The outcomes of one model in one language."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def row(self) -> str:
+        n = len(self.outcomes)
+        right = sum(o.right for o in self.outcomes)
+        leaks = sum(o.leaked for o in self.outcomes)
+        long = sum(o.words > LONG_WORDS for o in self.outcomes)
+        firsts = [o.first_text_s for o in self.outcomes if o.first_text_s is not None]
+        ttft = statistics.median(firsts) * 1000 if firsts else float("nan")
+        end = statistics.median(o.total_s for o in self.outcomes) * 1000
+        return (
+            f"{n:>5}{100 * right / n:>8.1f}%{leaks:>7}{100 * long / n:>9.1f}%"
+            f"{ttft:>10.0f}{end:>10.0f}"
+        )
+
+
+def normalize(text: str) -> str:
+    """Lower case, no accents, straight apostrophes, single spaces."""
+    text = text.replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " ")
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", plain)
+
+
+def contains(answer: str, phrase: str) -> bool:
+    """`phrase` in `answer` as whole words or numbers."""
+    pattern = r"(?<![a-z0-9])" + re.escape(normalize(phrase)) + r"(?![a-z0-9])"
+    return re.search(pattern, normalize(answer)) is not None
+
+
+def score(question: Question, answer: str, asked_at: Any) -> bool:
+    expected: Sequence[str] = (
+        question.expect(asked_at, question.language)
+        if callable(question.expect)
+        else question.expect
+    )
+    if any(contains(answer, word) for word in question.reject):
+        return False
+    return any(contains(answer, word) for word in expected)
+
+
+async def ask(
+    hass: HomeAssistant, agent_id: str, text: str, language: str, conversation_id: str | None
+) -> tuple[str, str, float | None, float]:
+    """One turn as the Assist pipeline runs it (streaming listener attached)."""
+    first_text: list[float] = []
+
+    def listener(_log: conversation.ChatLog, delta: dict[str, Any]) -> None:
+        if delta.get("content") and not first_text:
+            first_text.append(time.monotonic())
+
+    started = time.monotonic()
+    with chat_session.async_get_chat_session(hass, conversation_id) as session:
+        user_input = conversation.ConversationInput(
+            text=text, context=Context(), conversation_id=session.conversation_id,
+            device_id=None, satellite_id=None, language=language, agent_id=agent_id,
+        )  # fmt: skip
+        with conversation.async_get_chat_log(
+            hass, session, user_input, chat_log_delta_listener=listener
+        ):
+            result = await conversation.async_converse(
+                hass, text, session.conversation_id, Context(), language=language,
+                agent_id=agent_id,
+            )  # fmt: skip
+    total = time.monotonic() - started
+    speech = str(result.response.speech.get("plain", {}).get("speech", ""))
+    first = first_text[0] - started if first_text else None
+    return speech, str(result.conversation_id), first, total
+
+
+async def ask_all(
+    hass: HomeAssistant, url: str, questions: tuple[Question, ...], runs: int, show: str
+) -> dict[str, Tally]:
+    """All questions, `runs` times, through a new agent against the server at `url`."""
+    tallies = {"en": Tally(), "fr": Tally()}
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="llama-server", data={CONF_URL: url},
+        subentries_data=[ConfigSubentryData(
+            data=dict(DEFAULT_AGENT_OPTIONS), subentry_type="conversation",
+            title="Heisenberg", unique_id=None,
+        )],
+    )  # fmt: skip
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)  # the warm-up
+    agent_id = next(
+        entity.entity_id
+        for entity in er.async_get(hass).entities.values()
+        if entity.config_entry_id == entry.entry_id and entity.domain == "conversation"
+    )
+    for _run in range(runs):
+        for question in questions:
+            conversation_id = None
+            for earlier in question.after:
+                _, conversation_id, _, _ = await ask(
+                    hass, agent_id, earlier, question.language, conversation_id
+                )
+            asked_at = dt_util.now()
+            answer, _, first, total = await ask(
+                hass, agent_id, question.text, question.language, conversation_id
+            )
+            outcome = Outcome(
+                question, answer, score(question, answer, asked_at),
+                LEAK.search(answer) is not None, len(answer.split()), first, total,
+            )  # fmt: skip
+            tallies[question.language].outcomes.append(outcome)
+            if show == "all" or (show == "wrong" and not (outcome.right and not outcome.leaked)):
+                mark = "ok " if outcome.right else "BAD"
+                print(
+                    f"  {mark} [{question.category}] {question.text} → {answer!r}", file=sys.stderr
+                )
+    await hass.config_entries.async_remove(entry.entry_id)
+    return tallies
+
+
+async def run_models(
+    names: list[str], questions: tuple[Question, ...], runs: int, threads: int | None, show: str
+) -> dict[str, dict[str, Tally]]:
+    """One Home Assistant (the harness allows one per process), one llama-server per model."""
+    results: dict[str, dict[str, Tally]] = {}
+    binary = find_llama_server()
+    async with async_test_home_assistant() as hass:
+        hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+        await hass.config.async_update(location_name=HOME_NAME, time_zone="Europe/Paris")
+        assert await async_setup_component(hass, "homeassistant", {})
+        assert await async_setup_component(hass, "conversation", {})
+        for name in names:
+            print(f"[{name}] asking {len(questions)} questions x {runs}", file=sys.stderr)
+            server = LlamaServerProcess(
+                model=resolve_model(name), binary=binary, port=free_port(),
+                log_path=cache_dir() / "bench-answer-quality-llama.log",
+            )  # fmt: skip
+            if threads:
+                server.threads = threads
+            await asyncio.to_thread(server.start)
+            try:
+                results[name] = await ask_all(hass, server.url, questions, runs, show)
+            finally:
+                server.stop()
+            for lang, tally in results[name].items():
+                if tally.outcomes:
+                    print(f"[{name}] {lang}: {tally.row()}", file=sys.stderr)
+        await hass.async_stop(force=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--models", default=",".join(MODELS), help="names or GGUF paths")
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--threads", type=int, help="llama-server threads (launcher default)")
+    parser.add_argument("--show", choices=("none", "wrong", "all"), default="wrong")
+    parser.add_argument("--lang", choices=("en", "fr"), help="only the questions in this language")
+    args = parser.parse_args()
+    questions = tuple(q for q in QUESTIONS if args.lang in (None, q.language))
+    results = asyncio.run(
+        run_models(args.models.split(","), questions, args.runs, args.threads, args.show)
+    )
+    print(f"\nAnswer quality — {len(questions)} questions x {args.runs} runs, temperature 0.7\n")
+    print(f"{'model':<16}{'lang':<6}{'n':>5}{'right':>9}{'leaks':>7}{'>40 words':>10}"
+          f"{'TTFT ms':>10}{'end ms':>10}")  # fmt: skip
+    for name, tallies in results.items():
+        for lang, tally in tallies.items():
+            if tally.outcomes:
+                print(f"{name:<16}{lang:<6}{tally.row()}")
+
+
+if __name__ == "__main__":
+    main()
