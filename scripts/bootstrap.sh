@@ -25,6 +25,21 @@ python_ok() {  # is "$1" a Python >= 3.14.2 with working ssl/sqlite3/ctypes?
   "$1" -c 'import sys, ssl, sqlite3, ctypes; sys.exit(0 if sys.version_info >= (3, 14, 2) else 1)' >/dev/null 2>&1
 }
 
+# A private apt configuration that sees Debian unstable (no change to the system's sources);
+# its package lists are fetched once and shared by the Python and llama.cpp downloads below.
+# Sets SID_APT (an array of apt-get options).
+sid_apt() {
+  local A="$CACHE/debian-sid"
+  SID_APT=(-o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
+           -o "Dir::State::Lists=$A/lists" -o Debug::NoLocking=1)
+  if [ ! -f "$A/updated" ] || [ -n "$(find "$A/updated" -mmin +600 2>/dev/null)" ]; then
+    mkdir -p "$A/lists/partial"
+    echo 'deb http://deb.debian.org/debian sid main' > "$A/sources.list"
+    apt-get "${SID_APT[@]}" update -qq >&2 || return 1
+    touch "$A/updated"
+  fi
+}
+
 # --- Debian fallback: unstable's CPython 3.14, relocated into .cache/python314 ---------------
 debian_python() {
   local D="$CACHE/python314"
@@ -32,12 +47,9 @@ debian_python() {
   if python_ok "$PY"; then echo "$PY"; return; fi
   command -v apt-get >/dev/null || { log "no Python >= 3.14.2 found and this is not Debian"; return 1; }
   log "fetching CPython 3.14 from Debian unstable into .cache/python314 (one time, ~20 MB)"
-  rm -rf "$D"; mkdir -p "$D/apt/lists/partial" "$D/debs" "$D/root"
-  echo 'deb http://deb.debian.org/debian sid main' > "$D/apt/sources.list"
-  local APT=(-o "Dir::Etc::SourceList=$D/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
-             -o "Dir::State::Lists=$D/apt/lists" -o Debug::NoLocking=1)
-  apt-get "${APT[@]}" update -qq >&2
-  (cd "$D/debs" && apt-get "${APT[@]}" download -qq python3.14-minimal libpython3.14-minimal \
+  rm -rf "$D"; mkdir -p "$D/debs" "$D/root"
+  sid_apt
+  (cd "$D/debs" && apt-get "${SID_APT[@]}" download -qq python3.14-minimal libpython3.14-minimal \
      libpython3.14-stdlib python3.14 libpython3.14-dev python3.14-dev libc6 libssl3t64 libffi8 \
      libsqlite3-0 libzstd1 liblzma5 libbz2-1.0 libexpat1 zlib1g libreadline8t64 libncursesw6 \
      libtinfo6 libuuid1 libdb5.3t64 libmpdec4 libgcc-s1 libstdc++6 >&2)
@@ -100,12 +112,9 @@ debian_llama_server() {
   if llama_ok "$D/llama-server"; then echo "$D/llama-server"; return; fi
   command -v apt-get >/dev/null || return 1
   log "fetching llama.cpp's llama-server (prebuilt, Debian unstable) into .cache/llama.cpp (one time)"
-  rm -rf "$D"; mkdir -p "$D/apt/lists/partial" "$D/debs" "$D/root"
-  echo 'deb http://deb.debian.org/debian sid main' > "$D/apt/sources.list"
-  local APT=(-o "Dir::Etc::SourceList=$D/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
-             -o "Dir::State::Lists=$D/apt/lists" -o Debug::NoLocking=1)
-  apt-get "${APT[@]}" update -qq >&2 || return 1
-  (cd "$D/debs" && apt-get "${APT[@]}" download -qq llama.cpp-tools libllama0 libggml0 libgomp1 \
+  rm -rf "$D"; mkdir -p "$D/debs" "$D/root"
+  sid_apt || return 1
+  (cd "$D/debs" && apt-get "${SID_APT[@]}" download -qq llama.cpp-tools libllama0 libggml0 libgomp1 \
      libc6 libgcc-s1 libstdc++6 libssl3t64 libcurl4t64 >&2) || return 1
   for f in "$D"/debs/*.deb; do dpkg -x "$f" "$D/root"; done
   local L="$D/root/usr/lib/x86_64-linux-gnu" PATCHELF; PATCHELF="$(patchelf_path)"

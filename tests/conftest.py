@@ -1,5 +1,6 @@
 """Shared fixtures: the real llama-server (started once per session) and HA harness glue."""
 
+import os
 from collections.abc import Generator, Iterator
 
 import pytest
@@ -17,13 +18,14 @@ from launcher.process import free_port
 FAST_MODEL = "qwen2.5-0.5b"
 
 
-def start_llama_server(model: str, log_name: str) -> LlamaServerProcess:
-    """A real llama-server with a real model, as the launcher runs it."""
+def start_llama_server(model: str, log_name: str, threads: int | None = None) -> LlamaServerProcess:
+    """A real llama-server with a real model, as the launcher runs it (`threads`: its default)."""
     pytest_socket.enable_socket()  # session fixtures start before the per-test switch below
     server = LlamaServerProcess(
         model=resolve_model(model),
         binary=find_llama_server(),
         port=free_port(),
+        threads=threads,
         log_path=cache_dir() / f"test-{log_name}.log",
     )
     return server.start()
@@ -43,8 +45,12 @@ def allow_loopback_sockets(socket_enabled: None) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def llama_server() -> Generator[LlamaServerProcess]:
-    """A real llama-server with the fast instruct model, shared by the whole session."""
-    server = start_llama_server(FAST_MODEL, "llama-server")
+    """A real llama-server with the fast instruct model, shared by the whole session.
+
+    The agent tests run nothing else meanwhile, so it may use every core for generating too
+    (the launcher's default keeps one for the voice servers).
+    """
+    server = start_llama_server(FAST_MODEL, "llama-server", threads=os.cpu_count())
     yield server
     server.stop()
 

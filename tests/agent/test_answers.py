@@ -42,11 +42,9 @@ def force_output(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.mark.parametrize(
     "case",
     [
-        ("plain", f"{ANSWER}\nUser: And Spain?\nAssistant: Madrid."),
+        # One per format, each with a spelling its own stop sequences do not know.
         ("plain", f"{ANSWER} Question 3: What is the capital of Spain? Answer: Madrid."),
-        ("chatml", f"{ANSWER}<|im_end|>\n<|im_start|>user\nAnd Spain?"),
-        ("chatml", f"{ANSWER}\n\nQuestion 2: And Spain?\nAnswer: Madrid."),
-        ("llama2", f"{ANSWER} </s><s>[INST] And Spain? [/INST] Madrid."),
+        ("chatml", f"{ANSWER}\nHeisenberg: And Spain?\nUser: Madrid."),
         ("llama2", f"{ANSWER}\nUtilisateur : Et l'Espagne ?\nRéponse : Madrid."),
     ],
 )
@@ -108,7 +106,6 @@ def looks_french(text: str) -> bool:
     [
         ("Quelle est la capitale de l'Allemagne ?", "Berlin"),
         ("Dans quel pays se trouve la ville de Madrid ?", "Espagne"),
-        ("De quelle couleur est le ciel par beau temps ?", "bleu"),
     ],
 )
 async def test_french_questions_get_french_answers_from_the_default_model(
