@@ -52,13 +52,21 @@ from .prompt_format import PromptFormat
 
 _LOGGER = logging.getLogger(__name__)
 
-_PERSONA_SELECTOR = SelectSelector(
-    SelectSelectorConfig(
-        options=[p.value for p in Persona],
-        translation_key=CONF_PERSONA,
-        mode=SelectSelectorMode.DROPDOWN,
+
+def _persona_selector(personas: list[Persona]) -> SelectSelector:
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=[p.value for p in personas],
+            translation_key=CONF_PERSONA,
+            mode=SelectSelectorMode.DROPDOWN,
+        )
     )
-)
+
+
+_PERSONA_SELECTOR = _persona_selector(list(Persona))
+# The server step has no prompt field, so it offers only the built-in personas; a custom
+# prompt is set in the agent's own form (add or reconfigure).
+_BUILT_IN_PERSONA_SELECTOR = _persona_selector([p for p in Persona if p is not Persona.CUSTOM])
 
 
 async def validate_server(hass: HomeAssistant, raw_url: str) -> tuple[str, dict[str, Any]]:
@@ -110,7 +118,9 @@ class HeisenbergConfigFlow(ConfigFlow, domain=DOMAIN):
         schema = probatio.Schema(
             {
                 probatio.Required(CONF_URL, default=DEFAULT_URL): TextSelector(),
-                probatio.Required(CONF_PERSONA, default=DEFAULT_PERSONA): _PERSONA_SELECTOR,
+                probatio.Required(
+                    CONF_PERSONA, default=DEFAULT_PERSONA
+                ): _BUILT_IN_PERSONA_SELECTOR,
             }
         )
         return self.async_show_form(
@@ -138,7 +148,19 @@ class AgentSubentryFlow(ConfigSubentryFlow):
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Add an agent."""
-        return await self._async_step_agent(user_input, current={**DEFAULT_AGENT_OPTIONS})
+        return await self._async_step_agent(
+            user_input, current={**DEFAULT_AGENT_OPTIONS, CONF_NAME: self._new_agent_name()}
+        )
+
+    def _new_agent_name(self) -> str:
+        """A name to start from: "Heisenberg", or "Heisenberg 2", 3… when it is taken."""
+        taken = {subentry.title for subentry in self._get_entry().subentries.values()}
+        number = 1
+        name = DEFAULT_AGENT_NAME
+        while name in taken:
+            number += 1
+            name = f"{DEFAULT_AGENT_NAME} {number}"
+        return name
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -163,11 +185,13 @@ class AgentSubentryFlow(ConfigSubentryFlow):
                 title = str(user_input.pop(CONF_NAME, "") or DEFAULT_AGENT_NAME).strip()
                 if self.source == "user":
                     return self.async_create_entry(title=title, data=user_input)
+                # Our own reason, so the frontend shows the integration's translated text.
                 return self.async_update_and_abort(
                     self._get_entry(),
                     self._get_reconfigure_subentry(),
                     title=title,
                     data=user_input,
+                    reason="agent_updated",
                 )
         step_id = "user" if self.source == "user" else "reconfigure"
         return self.async_show_form(

@@ -60,7 +60,8 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         self.entry = entry
         self.subentry = subentry
         self._attr_unique_id = subentry.subentry_id
-        model = str(entry.runtime_data.props.get("model_alias") or "")
+        # llama-server reports the model's full path: the file name is what a user recognizes.
+        model = str(entry.runtime_data.props.get("model_alias") or "").rsplit("/", 1)[-1]
         self._attr_device_info = dr.DeviceInfo(
             identifiers={(DOMAIN, subentry.subentry_id)},
             name=subentry.title,

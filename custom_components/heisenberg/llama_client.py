@@ -66,9 +66,16 @@ class MalformedStream(LlamaServerError):
 
 
 def normalize_url(raw: str) -> URL:
-    """Validate a user-given server URL and return it without path, query or trailing slash."""
+    """Validate a user-given server URL; return it without query, fragment or trailing slash.
+
+    A path is kept (a llama-server behind a reverse proxy at /llama is a real case). People type
+    `host:port`: with no scheme at all, http is meant.
+    """
+    text = raw.strip()
+    if text and "://" not in text:
+        text = f"http://{text}"
     try:
-        url = URL(raw.strip())
+        url = URL(text)
     except (ValueError, TypeError) as err:
         raise InvalidUrl(f"not a URL: {raw!r}") from err
     if url.scheme not in ("http", "https") or not url.host:
@@ -77,7 +84,10 @@ def normalize_url(raw: str) -> URL:
         port = url.port
     except ValueError as err:
         raise InvalidUrl(f"invalid port in {raw!r}") from err
-    return URL.build(scheme=url.scheme, host=url.host, port=port, path=url.path.rstrip("/"))
+    try:
+        return URL.build(scheme=url.scheme, host=url.host, port=port, path=url.path.rstrip("/"))
+    except ValueError as err:  # e.g. a host with spaces, which URL() alone lets through
+        raise InvalidUrl(f"not a valid host in {raw!r}") from err
 
 
 @dataclass(frozen=True, slots=True)

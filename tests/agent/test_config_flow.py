@@ -8,6 +8,7 @@ from aiohttp import web
 from homeassistant import config_entries
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.helpers import device_registry as dr
 
 from custom_components.heisenberg.const import (
     CONF_CUSTOM_PROMPT,
@@ -113,6 +114,11 @@ async def test_add_and_reconfigure_an_agent(
     entry = await setup_entry(llama_url)
     form = await _agent_form(hass, entry.entry_id)
     assert form["type"] is FlowResultType.FORM
+    suggested = {
+        str(key): (key.description or {}).get("suggested_value")
+        for key in form["data_schema"].schema
+    }
+    assert suggested["name"] == "Heisenberg 2"  # prefilled, and not the first agent's name
     result = await hass.config_entries.subentries.async_configure(form["flow_id"], AGENT_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -127,7 +133,7 @@ async def test_add_and_reconfigure_an_agent(
         reconfigure["flow_id"], {**AGENT_INPUT, "name": "Chef", CONF_PERSONA: "technical"}
     )
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
+    assert result["reason"] == "agent_updated"  # the integration's own, translated text
     await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.subentries[chef.subentry_id].data[CONF_PERSONA] == "technical"
     # The reload that follows a reconfigure warms the changed agent up again.
@@ -152,3 +158,20 @@ async def test_custom_persona_needs_a_valid_prompt(
         form["flow_id"], {**custom, CONF_CUSTOM_PROMPT: "You serve {{ ha_name }}."}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_the_device_shows_the_model_file_not_its_path(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str
+) -> None:
+    entry = await setup_entry(llama_url)
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert [d.model for d in devices] == ["qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"]
+
+
+async def test_the_server_step_offers_only_personas_it_can_set_up(hass: HomeAssistant) -> None:
+    form = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    persona = next(key for key in form["data_schema"].schema if str(key) == CONF_PERSONA)
+    options = form["data_schema"].schema[persona].config["options"]
+    assert "custom" not in options and "default" in options

@@ -23,7 +23,10 @@ from .fault_server import Fault, FaultServer
 def test_normalize_url() -> None:
     assert str(normalize_url(" http://Example.local:8080/ ")) == "http://example.local:8080"
     assert str(normalize_url("https://host/llama/")) == "https://host/llama"
-    for bad in ("", "localhost:8080", "ftp://h", "http://:80", "http://h:70000"):
+    # host:port, as people type it, is http
+    assert str(normalize_url("127.0.0.1:18090")) == "http://127.0.0.1:18090"
+    assert str(normalize_url("gpu-box.local:8080/llama/")) == "http://gpu-box.local:8080/llama"
+    for bad in ("", "ftp://h", "http://:80", "http://h:70000", "127.0.0.1:notaport"):
         with pytest.raises(InvalidUrl):
             normalize_url(bad)
 
