@@ -115,7 +115,10 @@ async def test_french_questions_get_french_answers_from_the_default_model(
     question: str,
     expected: str,
 ) -> None:
+    # A French home: the warm-up caches the French prompt, as it would for its users.
+    await hass.config.async_update(language="fr")
     await setup_entry(default_llama_server.url, temperature=0.0)
+    await hass.async_block_till_done(wait_background_tasks=True)
     answer = speech(await converse(hass, question, language="fr"))
     assert looks_french(answer), answer
     assert expected.lower() in answer.lower(), answer
