@@ -38,9 +38,9 @@ from pytest_homeassistant_custom_component.common import (
 
 import custom_components.heisenberg  # noqa: F401 - HA finds the integration once imported
 from custom_components.heisenberg.const import CONF_URL, DEFAULT_AGENT_OPTIONS, DOMAIN
-from launcher.llama_server import LlamaServerProcess, cache_dir, find_llama_server
+from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import MODELS, resolve_model
-from launcher.process import free_port
+from launcher.process import cache_dir, free_port
 
 from .questions import HOME_NAME, QUESTIONS, Question
 

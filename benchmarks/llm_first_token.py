@@ -29,9 +29,9 @@ from custom_components.heisenberg.prompt_format import (
     build_prefix,
     build_prompt,
 )
-from launcher.llama_server import LlamaServerProcess, cache_dir, find_llama_server
+from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import resolve_model
-from launcher.process import free_port
+from launcher.process import cache_dir, free_port
 
 QUESTIONS = ("What is the capital of France?", "And of Germany?", "Which one is bigger?")
 

@@ -22,9 +22,9 @@ import time
 import urllib.request
 from dataclasses import dataclass
 
-from launcher.llama_server import LlamaServerProcess, cache_dir, find_llama_server
+from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import DEFAULT_MODEL, resolve_model
-from launcher.process import free_port
+from launcher.process import cache_dir, free_port
 from launcher.wyoming_server import WyomingServerProcess
 
 from .wyoming_clients import tts

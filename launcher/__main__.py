@@ -15,9 +15,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 
-from .llama_server import LlamaServerProcess, cache_dir, find_llama_server, server_is_healthy
+from .llama_server import LlamaServerProcess, find_llama_server, server_is_healthy
 from .llm_models import DEFAULT_MODEL, MODELS, resolve_model
-from .process import LaunchError
+from .process import LaunchError, cache_dir
 from .wyoming_server import SEPARATE_PORTS, WyomingServerProcess, summarize
 
 EPILOG = """

@@ -17,16 +17,14 @@ from types import TracebackType
 from typing import Self
 
 from .llm_models import resolve_model
-from .process import ChildProcess, LaunchError, ManagedServer, local_address, port_in_use
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def cache_dir() -> Path:
-    """Where assembled models go: $HEISENBERG_CACHE, else the project's .cache/."""
-    path = Path(os.environ.get("HEISENBERG_CACHE") or PROJECT_ROOT / ".cache")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+from .process import (
+    PROJECT_ROOT,
+    ChildProcess,
+    LaunchError,
+    ManagedServer,
+    local_address,
+    port_in_use,
+)
 
 
 def find_llama_server(explicit: str | None = None) -> Path:

@@ -13,12 +13,11 @@ Names: `qwen2.5-1.5b` (the default, chosen by `benchmarks/answer_quality.py`), `
 import hashlib
 import importlib.util
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .process import LaunchError
+from .process import LaunchError, cache_dir
 
 _CHUNK = 8 << 20
 
@@ -73,11 +72,8 @@ DEFAULT_MODEL = "qwen2.5-1.5b"
 
 
 def models_dir() -> Path:
-    """Where joined models go: $HEISENBERG_CACHE/models, else the project's .cache/models."""
-    root = Path(
-        os.environ.get("HEISENBERG_CACHE") or Path(__file__).resolve().parent.parent / ".cache"
-    )
-    path = root / "models"
+    """Where joined models go: the cache folder's models/."""
+    path = cache_dir() / "models"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

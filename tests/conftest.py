@@ -8,9 +8,9 @@ import pytest_socket
 
 # HA's loader finds custom integrations only once the package is imported.
 import custom_components.heisenberg  # noqa: F401
-from launcher.llama_server import LlamaServerProcess, cache_dir, find_llama_server
+from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import DEFAULT_MODEL, resolve_model
-from launcher.process import free_port
+from launcher.process import cache_dir, free_port
 
 # Most agent tests check the agent's mechanics, not the model's knowledge: they use the small
 # instruct model of the same family (ChatML, three times faster here). What depends on the

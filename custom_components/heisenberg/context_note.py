@@ -11,11 +11,11 @@ from datetime import datetime
 
 from .personas import persona_language
 
-_WEEKDAYS = {
+WEEKDAYS = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
     "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
 }
-_MONTHS = {
+MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"),
     "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -31,8 +31,8 @@ def date_time_note(now: datetime, language: str | None) -> str:
     trial, 7 of 12 with the framing; the rest were the model's own knowledge).
     """
     lang = persona_language(language)
-    weekday, month = _WEEKDAYS[lang][now.weekday()], _MONTHS[lang][now.month - 1]
-    tomorrow = _WEEKDAYS[lang][(now.weekday() + 1) % 7]  # nor can it count weekdays on
+    weekday, month = WEEKDAYS[lang][now.weekday()], MONTHS[lang][now.month - 1]
+    tomorrow = WEEKDAYS[lang][(now.weekday() + 1) % 7]  # nor can it count weekdays on
     if lang == "fr":
         day = "1er" if now.day == 1 else str(now.day)
         return (

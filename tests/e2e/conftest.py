@@ -5,8 +5,7 @@ from collections.abc import Generator
 import pytest
 import pytest_socket
 
-from launcher.llama_server import cache_dir
-from launcher.process import free_port
+from launcher.process import cache_dir, free_port
 from launcher.wyoming_server import WyomingServerProcess
 
 

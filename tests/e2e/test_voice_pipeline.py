@@ -9,9 +9,9 @@ satellite streams it (16 kHz mono PCM chunks, paced in real time).
 import pytest
 from homeassistant.core import HomeAssistant
 
-from launcher.llama_server import LlamaServerProcess, cache_dir, find_llama_server
+from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import DEFAULT_MODEL, resolve_model
-from launcher.process import free_port
+from launcher.process import cache_dir, free_port
 from launcher.wyoming_server import WyomingServerProcess
 
 from ..agent.spy import PromptSpy, install_prompt_spy
