@@ -11,7 +11,7 @@ from .const import CONF_URL, CONTROL_REQUEST_TIMEOUT, DOMAIN
 from .format_detection import detect_prompt_format
 from .llama_client import LlamaServerClient, LlamaServerError
 from .runtime import HeisenbergConfigEntry, HeisenbergRuntime
-from .warmup import async_warm_up_agent
+from .warmup import async_rewarm_on_home_changes, async_warm_up_agent
 
 _LOGGER = logging.getLogger(__name__)
 PLATFORMS = (Platform.CONVERSATION,)
@@ -40,13 +40,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeisenbergConfigEntry) -
     # Reconfiguring an agent changes its prompt: reload, which warms it up again.
     entry.async_on_unload(entry.add_update_listener(_async_reload))
 
-    for subentry in entry.subentries.values():
-        if subentry.subentry_type == "conversation":
-            entry.async_create_background_task(
-                hass,
-                async_warm_up_agent(hass, entry.runtime_data, subentry),
-                f"{DOMAIN} warm-up {subentry.subentry_id}",
-            )
+    async def warm_all() -> None:
+        async with entry.runtime_data.warming:
+            for subentry in entry.subentries.values():
+                if subentry.subentry_type == "conversation":
+                    await async_warm_up_agent(hass, entry.runtime_data, subentry)
+
+    entry.async_create_background_task(hass, warm_all(), f"{DOMAIN} warm-up")
+    entry.async_on_unload(async_rewarm_on_home_changes(hass, warm_all))
     return True
 
 

@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from homeassistant.const import CONF_LLM_HASS_API
+
 from .const import (
     CONF_CUSTOM_PROMPT,
     CONF_MAX_HISTORY_TURNS,
@@ -47,6 +49,8 @@ class AgentOptions:
     repeat_penalty: float = DEFAULT_REPEAT_PENALTY
     timeout: float = DEFAULT_TIMEOUT
     max_history_turns: int = DEFAULT_MAX_HISTORY_TURNS
+    # HA LLM API ids (device control); empty: the agent can act on nothing, and says so.
+    llm_hass_api: tuple[str, ...] = ()
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> AgentOptions:
@@ -67,6 +71,7 @@ class AgentOptions:
             repeat_penalty=float(data.get(CONF_REPEAT_PENALTY, DEFAULT_REPEAT_PENALTY)),
             timeout=float(data.get(CONF_TIMEOUT, DEFAULT_TIMEOUT)),
             max_history_turns=int(data.get(CONF_MAX_HISTORY_TURNS, DEFAULT_MAX_HISTORY_TURNS)),
+            llm_hass_api=_api_ids(data.get(CONF_LLM_HASS_API)),
         )
 
     def resolved_format(self, detected: PromptFormat) -> PromptFormat:
@@ -75,11 +80,16 @@ class AgentOptions:
 
     def persona_for(self, language: str | None) -> PersonaText:
         """The persona's instructions and examples for a conversation language."""
-        return persona_text(self.persona, language, self.custom_prompt)
+        return persona_text(
+            self.persona, language, self.custom_prompt, can_control=bool(self.llm_hass_api)
+        )
 
-    def completion_request(self, fmt: PromptFormat, prompt: str) -> CompletionRequest:
+    def completion_request(
+        self, fmt: PromptFormat, prompt: str, grammar: str | None = None
+    ) -> CompletionRequest:
         """The llama-server request for a prompt built in `fmt`."""
         return CompletionRequest(
+            grammar=grammar,
             prompt=prompt,
             stop=stop_sequences(fmt),
             temperature=self.temperature,
@@ -89,3 +99,12 @@ class AgentOptions:
             repeat_penalty=self.repeat_penalty,
             max_tokens=self.max_tokens,
         )
+
+
+def _api_ids(value: Any) -> tuple[str, ...]:
+    """The stored API setting: a list of ids (core's shape), a single id, or nothing."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(item) for item in value)

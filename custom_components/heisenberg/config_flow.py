@@ -12,13 +12,15 @@ from homeassistant.config_entries import (
     ConfigSubentryFlow,
     SubentryFlowResult,
 )
-from homeassistant.const import CONF_NAME
+from homeassistant.const import CONF_LLM_HASS_API, CONF_NAME
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import llm
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -167,7 +169,13 @@ class AgentSubentryFlow(ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         """Change an agent's settings."""
         subentry = self._get_reconfigure_subentry()
-        current = {**DEFAULT_AGENT_OPTIONS, **subentry.data, CONF_NAME: subentry.title}
+        # An agent saved before device control existed has none: show it as it is.
+        current = {
+            **DEFAULT_AGENT_OPTIONS,
+            CONF_LLM_HASS_API: [],
+            **subentry.data,
+            CONF_NAME: subentry.title,
+        }
         return await self._async_step_agent(user_input, current=current)
 
     async def _async_step_agent(
@@ -182,6 +190,10 @@ class AgentSubentryFlow(ConfigSubentryFlow):
                 for key in _WHOLE_NUMBERS:  # number selectors hand back floats
                     if key in user_input:
                         user_input[key] = int(user_input[key])
+                # An emptied multi-select is left out of the form's data: store "no API".
+                user_input[CONF_LLM_HASS_API] = _known_apis(
+                    self.hass, user_input.get(CONF_LLM_HASS_API)
+                )
                 title = str(user_input.pop(CONF_NAME, "") or DEFAULT_AGENT_NAME).strip()
                 if self.source == "user":
                     return self.async_create_entry(title=title, data=user_input)
@@ -197,7 +209,13 @@ class AgentSubentryFlow(ConfigSubentryFlow):
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
-                agent_schema(), user_input if user_input is not None else current
+                agent_schema(self.hass),
+                user_input
+                if user_input is not None
+                else {
+                    **current,
+                    CONF_LLM_HASS_API: _known_apis(self.hass, current.get(CONF_LLM_HASS_API)),
+                },
             ),
             errors=errors,
         )
@@ -221,13 +239,24 @@ def _number(low: float, high: float, step: float, unit: str | None = None) -> Nu
     return NumberSelector(config)
 
 
-def agent_schema() -> probatio.Schema:
+def _known_apis(hass: HomeAssistant, value: Any) -> list[str]:
+    """The stored API ids that still exist (an API can go away with its integration)."""
+    known = {api.id for api in llm.async_get_apis(hass)}
+    ids = [value] if isinstance(value, str) else list(value or [])
+    return [api_id for api_id in ids if api_id in known]
+
+
+def agent_schema(hass: HomeAssistant) -> probatio.Schema:
     """The agent form; values come from `add_suggested_values_to_schema`."""
+    apis = [SelectOptionDict(label=api.name, value=api.id) for api in llm.async_get_apis(hass)]
     return probatio.Schema(
         {
             probatio.Required(CONF_NAME): TextSelector(),
             probatio.Required(CONF_PERSONA): _PERSONA_SELECTOR,
             probatio.Optional(CONF_CUSTOM_PROMPT): TemplateSelector(),
+            probatio.Optional(CONF_LLM_HASS_API): SelectSelector(
+                SelectSelectorConfig(options=apis, multiple=True)
+            ),
             probatio.Required(CONF_PROMPT_FORMAT): SelectSelector(
                 SelectSelectorConfig(
                     options=[f.value for f in PromptFormat],

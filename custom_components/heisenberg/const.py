@@ -2,6 +2,9 @@
 
 from typing import Final
 
+from homeassistant.const import CONF_LLM_HASS_API
+from homeassistant.helpers import llm
+
 DOMAIN: Final = "heisenberg"
 
 CONF_URL: Final = "url"
@@ -32,7 +35,12 @@ DEFAULT_REPEAT_PENALTY: Final = 1.1
 DEFAULT_TIMEOUT: Final = 30
 DEFAULT_MAX_HISTORY_TURNS: Final = 5
 
-DEFAULT_AGENT_OPTIONS: Final[dict[str, str | int | float]] = {
+# HA's Assist API (device control) for new agents; an agent saved before the setting existed
+# has no key, and keeps working without device access.
+DEFAULT_LLM_HASS_API: Final = [llm.LLM_API_ASSIST]
+
+DEFAULT_AGENT_OPTIONS: Final[dict[str, str | int | float | list[str]]] = {
+    CONF_LLM_HASS_API: DEFAULT_LLM_HASS_API,
     CONF_PERSONA: DEFAULT_PERSONA,
     CONF_PROMPT_FORMAT: DEFAULT_PROMPT_FORMAT,
     CONF_TEMPERATURE: DEFAULT_TEMPERATURE,

@@ -1,5 +1,8 @@
 """The Heisenberg conversation agent: one entity per conversation subentry."""
 
+import asyncio
+import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Literal, override
@@ -16,13 +19,22 @@ from homeassistant.util import dt as dt_util
 from .agent_options import AgentOptions
 from .const import DOMAIN, MID_ANSWER_STALL_SECONDS
 from .context_note import date_time_note
+from .device_context import (
+    DeviceContext,
+    device_context,
+    no_control_refusal,
+    satellite_area_note,
+)
+from .device_turn import DeviceTurn
 from .history import history_window
-from .llama_client import CompletionStats, CompletionStream, LlamaServerError
+from .llama_client import CompletionStats, CompletionStream, HttpError, LlamaServerError
+from .personas import PersonaText
 from .prompt_format import PromptFormat, PromptParts, Turn, build_prompt
 from .runtime import HeisenbergConfigEntry
 from .speech import apology
 from .spoken_answer import Budget, SpokenAnswer, budget_for
 from .system_prompt import split_system_prompt
+from .tool_grammar import parse_calls, starts_with_call
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -69,6 +81,8 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             model=model or None,
             entry_type=dr.DeviceEntryType.SERVICE,
         )
+        if AgentOptions.from_data(subentry.data).llm_hass_api:
+            self._attr_supported_features = conversation.ConversationEntityFeature.CONTROL
 
     @property
     @override
@@ -86,67 +100,144 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         try:
             await chat_log.async_provide_llm_data(
                 user_input.as_llm_context(DOMAIN),
-                None,
+                list(options.llm_hass_api) or None,
                 persona.instructions,
                 user_input.extra_system_prompt,
             )
         except conversation.ConverseError as err:
             return err.as_conversation_result()
 
-        prompt = self._build_prompt(options, persona.examples, user_input, chat_log)
-        answer = await self._stream_answer(options, prompt, user_input, chat_log)
-        if answer.error is None:
-            self._record_answer(answer)
+        if chat_log.llm_api is None and (refusal := no_control_refusal(self.hass, user_input)):
+            # An order or a question about a device, with no way to act or read states: an
+            # honest answer at once, never a model's invented confirmation.
+            await self._say(chat_log, refusal)
             return conversation.async_get_result_from_chat_log(user_input, chat_log)
-        self._record_failure(answer)
-        return self._failed_turn(user_input, chat_log, answer)
+        home = device_context(self.hass, chat_log.llm_api, user_input.language)
+        history = history_window(
+            chat_log.content[1:-1], options.max_history_turns, self.entry.runtime_data.call_texts
+        )
+        prompt = self._build_prompt(
+            options, persona, home=home, history=history, user_input=user_input, chat_log=chat_log
+        )
+        answer = await self._answer(options, prompt, home, user_input, chat_log)
+        if answer.error is not None:
+            self._record_failure(answer)
+            return self._failed_turn(user_input, chat_log, answer)
+        self._record_answer(answer)
+        if home is not None and answer.call_output:
+            _LOGGER.debug("%s: the model's calls: %r", self.entity_id, answer.call_output)
+            context = [history[-1].user, history[-1].assistant] if history else []
+            turn = DeviceTurn(home.catalog, user_input.text, context, user_input.language)
+            calls = parse_calls(answer.call_output, home.catalog.model_devices)
+            turn.plan(self.hass, calls)
+            sentence = await turn.async_run(chat_log, self.entity_id)
+            for tool_call_id, text in turn.call_texts().items():
+                self.entry.runtime_data.remember_call(tool_call_id, text)
+            await self._say(chat_log, sentence)
+        return conversation.async_get_result_from_chat_log(user_input, chat_log)
 
     def _build_prompt(
         self,
         options: AgentOptions,
-        examples: Sequence[Turn],
+        persona: PersonaText,
+        *,
+        home: DeviceContext | None,
+        history: Sequence[Turn],
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
     ) -> tuple[PromptFormat, str]:
         """The raw prompt: stable instructions and examples, history, context note, question."""
         first = chat_log.content[0]
         rendered = first.content if isinstance(first, conversation.SystemContent) else ""
-        system, extra = split_system_prompt(rendered)
-        note = " ".join(
-            part for part in (date_time_note(dt_util.now(), user_input.language), extra) if part
+        api_prompt = chat_log.llm_api.api_prompt if chat_log.llm_api else ""
+        system, extra = split_system_prompt(rendered, api_prompt)
+        examples: Sequence[Turn] = persona.examples
+        if home is not None:
+            system = f"{system}\n{home.instructions}"
+            # The device examples first: the last example before the conversation is speech.
+            examples = (*home.examples, *persona.examples)
+        notes = (
+            date_time_note(dt_util.now(), user_input.language),
+            satellite_area_note(self.hass, user_input.device_id, user_input.language)
+            if home is not None
+            else "",
+            extra,
         )
-        # content[-1] is this turn's user message; everything between is earlier turns.
-        history = history_window(chat_log.content[1:-1], options.max_history_turns)
         fmt = options.resolved_format(self.entry.runtime_data.detected_format)
         parts = PromptParts(
             system=system,
             examples=examples,
             history=history,
-            context_note=note,
+            context_note=" ".join(note for note in notes if note),
             user_message=user_input.text,
         )
         return fmt, build_prompt(fmt, parts)
+
+    async def _answer(
+        self,
+        options: AgentOptions,
+        prompt: tuple[PromptFormat, str],
+        home: DeviceContext | None,
+        user_input: conversation.ConversationInput,
+        chat_log: conversation.ChatLog,
+    ) -> _AnswerStream:
+        """The model's answer, with the device grammar when the server takes it."""
+        runtime = self.entry.runtime_data
+        if runtime.warming.locked():
+            # The warm-up is evaluating this very prefix: reuse it rather than race it.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(options.timeout), runtime.warming:
+                    pass
+        grammar, calls_only = None, False
+        if home is not None and not runtime.grammar_rejected:
+            grammar, calls_only = home.grammar_for(user_input.text)
+        if calls_only:
+            # Which device and action: the model's best guess, not a sample of its guesses.
+            options = dataclasses.replace(options, temperature=0.0)
+        answer = await self._stream_answer(options, prompt, grammar, user_input, chat_log)
+        error = answer.error
+        if grammar is not None and isinstance(error, HttpError) and error.status == 400:
+            # An older or differently built server: the agent still works, less reliably.
+            _LOGGER.warning(
+                "llama-server rejected the device grammar (%s); asking without it from now on",
+                error,
+            )
+            runtime.grammar_rejected = True
+            answer = await self._stream_answer(options, prompt, None, user_input, chat_log)
+        return answer
 
     async def _stream_answer(
         self,
         options: AgentOptions,
         prompt: tuple[PromptFormat, str],
+        grammar: str | None,
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
     ) -> _AnswerStream:
         """Stream the model's answer into the chat log (HA speaks it as it comes)."""
         fmt, text = prompt
         stream = self.entry.runtime_data.client.stream_completion(
-            options.completion_request(fmt, text),
+            options.completion_request(fmt, text, grammar),
             first_token_timeout=options.timeout,
             stall_timeout=min(options.timeout, MID_ANSWER_STALL_SECONDS),
         )
-        answer = _AnswerStream(stream, user_input.language, budget_for(user_input.text))
+        answer = _AnswerStream(
+            stream, user_input.language, budget_for(user_input.text), bool(options.llm_hass_api)
+        )
         async for _content in chat_log.async_add_delta_content_stream(
             self.entity_id, answer.deltas()
         ):
             pass
         return answer
+
+    async def _say(self, chat_log: conversation.ChatLog, sentence: str) -> None:
+        """Speak a sentence the agent built (after acting), as one assistant message."""
+
+        async def deltas() -> AsyncIterator[conversation.AssistantContentDeltaDict]:
+            yield {"role": "assistant", "content": sentence}
+
+        async for _content in chat_log.async_add_delta_content_stream(self.entity_id, deltas()):
+            pass
 
     def _record_answer(self, answer: _AnswerStream) -> None:
         stats = answer.stats
@@ -190,12 +281,16 @@ class _AnswerStream:
     """Turns llama-server's text pieces into chat-log deltas, ending where a spoken answer
     should (`SpokenAnswer`); a failure becomes an apology."""
 
-    def __init__(self, stream: CompletionStream, language: str | None, budget: Budget) -> None:
+    def __init__(
+        self, stream: CompletionStream, language: str | None, budget: Budget, may_call: bool
+    ) -> None:
         self._stream = stream
         self._language = language
         self._spoken = SpokenAnswer(budget)
+        self._may_call = may_call
         self.error: LlamaServerError | None = None
         self.spoken_text = ""
+        self.call_output = ""  # the model's calls, when it answered with calls
         self.cut = False  # ended by SpokenAnswer before the model stopped
 
     @property
@@ -205,9 +300,20 @@ class _AnswerStream:
 
     async def deltas(self) -> AsyncIterator[conversation.AssistantContentDeltaDict]:
         pieces = aiter(self._stream)
+        lead = ""  # held until its first visible character says: speech or calls
         try:
             async for raw_piece in pieces:
-                for delta in self._say(self._spoken.feed(raw_piece)):
+                text = raw_piece
+                if self._may_call and not lead.strip():
+                    lead += raw_piece
+                    if not lead.strip():
+                        continue
+                    if starts_with_call(lead):
+                        # Calls are never spoken: the agent acts, then says what happened.
+                        self.call_output = lead + "".join([piece async for piece in pieces])
+                        return
+                    text = lead
+                for delta in self._say(self._spoken.feed(text)):
                     yield delta
                 if self._spoken.done:
                     self.cut = True

@@ -34,7 +34,11 @@ async def async_get_config_entry_diagnostics(
             subentry.subentry_id: {
                 "title": subentry.title,
                 "options": async_redact_data(dict(subentry.data), TO_REDACT),
-                "figures": asdict(runtime.figures_for(subentry.subentry_id)),
+                "figures": {
+                    key: value
+                    for key, value in asdict(runtime.figures_for(subentry.subentry_id)).items()
+                    if key != "warmed_prefix"  # the whole prompt prefix: long, and no figure
+                },
             }
             for subentry in entry.subentries.values()
         },

@@ -17,8 +17,16 @@ _DATE_TIME = re.compile(
 )
 
 
-def split_system_prompt(rendered: str) -> tuple[str, str]:
-    """Return (stable instructions, what followed HA's date/time sentence: '' when nothing)."""
+def split_system_prompt(rendered: str, api_prompt: str = "") -> tuple[str, str]:
+    """Return (stable instructions, what followed HA's date/time sentence: '' when nothing).
+
+    With an LLM API, HA puts the API's prompt after the persona: it describes HA's tools and
+    the satellite's area, which the agent replaces with its own device section and note, so
+    it is left out; what follows it (an extra system prompt) is volatile.
+    """
+    if api_prompt and api_prompt in rendered:
+        before, after = rendered.split(api_prompt, 1)
+        return before.strip(), _DATE_TIME.sub("", after).strip()
     match = _DATE_TIME.search(rendered)
     if match is None:
         return rendered.strip(), ""

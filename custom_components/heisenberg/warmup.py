@@ -3,17 +3,26 @@
 Without it, the first question after a restart pays for loading the model's weights into memory
 and for evaluating the whole system prompt and examples. The prefix rendered here is byte for
 byte the start of the agent's real prompts (`prompt_format.build_prefix`), so the server's
-`cache_prompt` reuses it. Failures are logged, never fatal.
+`cache_prompt` reuses it. With device control the prefix lists the exposed devices, so it is
+warmed again when they change (`async_rewarm_on_home_changes`). Failures are logged, never fatal.
 """
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
+from homeassistant.components.homeassistant.exposed_entities import async_listen_entity_updates
 from homeassistant.config_entries import ConfigSubentry
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
+from homeassistant.core import CoreState, Event, HomeAssistant, callback
 from homeassistant.exceptions import TemplateError
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import template
+from homeassistant.helpers.debounce import Debouncer
 
 from .agent_options import AgentOptions
+from .device_context import async_api_for_warm_up, device_context
 from .llama_client import LlamaServerError
 from .prompt_format import build_prefix
 from .runtime import HeisenbergRuntime
@@ -35,12 +44,20 @@ async def async_warm_up_agent(
 ) -> None:
     """Evaluate one agent's prefix (in HA's configured language) into the server's cache."""
     options = AgentOptions.from_data(subentry.data)
-    persona = options.persona_for(hass.config.language)
+    language = hass.config.language
+    persona = options.persona_for(language)
     fmt = options.resolved_format(runtime.detected_format)
     figures = runtime.figures_for(subentry.subentry_id)
     try:
         system = render_instructions(hass, persona.instructions)
-        prefix = build_prefix(fmt, system, persona.examples)
+        examples = persona.examples
+        api = await async_api_for_warm_up(hass, options.llm_hass_api, language)
+        if (home := device_context(hass, api, language)) is not None:
+            system = f"{system}\n{home.instructions}"
+            examples = (*home.examples, *examples)
+        prefix = build_prefix(fmt, system, examples)
+        if prefix == figures.warmed_prefix:
+            return
         stats = await runtime.client.warm_up(prefix, timeout=max(options.timeout, 60.0))
     except TemplateError as err:
         _LOGGER.warning(
@@ -54,9 +71,49 @@ async def async_warm_up_agent(
         figures.last_error = f"warm-up: {err}"
         return
     figures.last_warm_up = stats.as_dict()
+    figures.warmed_prefix = prefix
     _LOGGER.debug(
         "Warm-up of %s: %s prompt tokens evaluated in %.2f s",
         subentry.title,
         stats.prompt_tokens,
         stats.total_seconds,
     )
+
+
+# Registry edits come in bursts (renaming several entities, HA's start): warm once after them.
+REWARM_COOLDOWN_SECONDS = 5.0
+
+
+def async_rewarm_on_home_changes(
+    hass: HomeAssistant, warm_all: Callable[[], Any]
+) -> Callable[[], None]:
+    """Warm the agents again when what they are told of the home may have changed: exposure,
+    names, aliases, areas, and HA's start (entities of later integrations appear then).
+    Returns the function that stops listening. Unchanged prefixes are not sent again."""
+    debouncer = Debouncer(
+        hass,
+        _LOGGER,
+        cooldown=REWARM_COOLDOWN_SECONDS,
+        immediate=False,
+        function=warm_all,
+        background=True,
+    )
+
+    @callback
+    def changed(_event: Event[Any] | None = None) -> None:
+        debouncer.async_schedule_call()
+
+    stops = [
+        async_listen_entity_updates(hass, "conversation", changed),
+        hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, changed),
+        hass.bus.async_listen(ar.EVENT_AREA_REGISTRY_UPDATED, changed),
+    ]
+    if hass.state is not CoreState.running:
+        stops.append(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STARTED, changed))
+
+    def stop() -> None:
+        for unsubscribe in stops:
+            unsubscribe()
+        debouncer.async_cancel()
+
+    return stop

@@ -26,6 +26,8 @@ class Fault(StrEnum):
     BROKEN_SSE = "broken_sse"
     TRUNCATED = "truncated"
     ENDLESS = "endless"  # keeps streaming until the client goes away
+    # HTTP 400 for a request with a GBNF grammar (a server that cannot parse it), else NONE.
+    REJECT_GRAMMAR = "reject_grammar"
 
 
 @dataclass
@@ -81,6 +83,10 @@ class FaultServer:
         if self.fault is Fault.HTTP_500:
             return web.json_response(
                 {"error": {"code": 500, "message": "injected failure"}}, status=500
+            )
+        if self.fault is Fault.REJECT_GRAMMAR and "grammar" in body:
+            return web.json_response(
+                {"error": {"code": 400, "message": "failed to parse grammar"}}, status=400
             )
         if not body.get("stream"):
             return web.json_response({"content": "", "stop": True, "timings": {"prompt_n": 3}})

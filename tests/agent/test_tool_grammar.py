@@ -7,41 +7,63 @@ from custom_components.heisenberg.llama_client import CompletionRequest, LlamaSe
 from custom_components.heisenberg.tool_grammar import (
     Action,
     Device,
+    MissingDevice,
     ToolCall,
     build_grammar,
+    call_text,
+    missing_text,
+    parse_calls,
     parse_tool_call,
 )
 
-ON_OFF = (Action("turn_on"), Action("turn_off"))
+ON_OFF = (Action("on"), Action("off"))
 HOME = [
-    Device("Kitchen Light", (*ON_OFF, Action("set_brightness", (0, 100))), ("lumière de la cuisine",)),
+    Device("Kitchen Light", (*ON_OFF, Action("brightness", (0, 100))), ("lumière de la cuisine",)),
     Device("Front Door", (Action("lock"), Action("unlock")), ("porte d'entrée",)),
-    Device("Living Room Thermostat", (Action("set_temperature", (7, 35)),), ("thermostat",)),
+    Device("Living Room Thermostat", (Action("temperature", (7, 35)),), ("thermostat",)),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("output", "call"),
     [
-        ('<call>{"device": "Kitchen Light", "action": "turn_on"}</call>',
-         ToolCall("Kitchen Light", "turn_on")),
+        ("[Kitchen Light] on", ToolCall("Kitchen Light", "on")),
         # an alias resolves to its device
-        (' <call>{"device": "lumière de la cuisine", "action": "set_brightness", "value": 40}</call>',
-         ToolCall("Kitchen Light", "set_brightness", 40)),
-        ('<call>{"device": "thermostat", "action": "set_temperature", "value": 21}</call>',
-         ToolCall("Living Room Thermostat", "set_temperature", 21)),
+        (" [lumière de la cuisine] brightness 40", ToolCall("Kitchen Light", "brightness", 40)),
+        ("[thermostat] temperature 21", ToolCall("Living Room Thermostat", "temperature", 21)),
         # what the grammar forbids is refused here too
-        ('<call>{"device": "Garage", "action": "turn_on"}</call>', None),
-        ('<call>{"device": "Front Door", "action": "turn_on"}</call>', None),
-        ('<call>{"device": "thermostat", "action": "set_temperature", "value": 90}</call>', None),
-        ('<call>{"device": "Kitchen Light", "action": "turn_on", "value": 3}</call>', None),
-        ('<call>{"device": "Kitchen Light", "action": "set_brightness", "value": true}</call>', None),
-        ("<call>{not json}</call>", None),
+        ("[Garage] on", None),
+        ("[Front Door] on", None),
+        ("[thermostat] temperature 90", None),
+        ("[Kitchen Light] on 3", None),
+        ("[Kitchen Light] brightness high", None),
+        ("[Kitchen Light]", None),
         ("The kitchen light is on.", None),
     ],
-)  # fmt: skip
+)
 def test_calls_are_parsed_strictly(output: str, call: ToolCall | None) -> None:
     assert parse_tool_call(output, HOME) == call
+
+
+def test_several_calls_and_a_missing_device_are_parsed_in_order() -> None:
+    output = (
+        "[Kitchen Light] off\n"
+        "[no device] attic fan\n"
+        "[porte d'entrée] lock\n"
+        "[Front Door] unlock"  # a fourth: ignored
+    )
+    assert parse_calls(output, HOME) == [
+        ToolCall("Kitchen Light", "off"),
+        MissingDevice("attic fan"),
+        ToolCall("Front Door", "lock"),
+    ]
+    assert parse_calls("[no device] ", HOME) == [None]
+
+
+def test_written_calls_parse_back_to_themselves() -> None:
+    call = ToolCall("Kitchen Light", "brightness", 40, said="lumière de la cuisine")
+    assert parse_calls(call_text(call), HOME) == [call]
+    assert parse_calls(missing_text("sauna"), HOME) == [MissingDevice("sauna")]
 
 
 def test_the_grammar_is_deterministic_and_lists_every_name() -> None:
@@ -50,7 +72,12 @@ def test_the_grammar_is_deterministic_and_lists_every_name() -> None:
     for device in HOME:
         for name in device.spoken_names:
             assert name in grammar
-    assert "call" not in build_grammar([]).split("\n")[0]
+    # With nothing exposed, a call can only say the device is unknown.
+    empty = build_grammar([])
+    assert "unknown" in empty
+    assert "\nknown ::=" not in empty
+    # Calls only: no speech rule is reachable from the root.
+    assert build_grammar(HOME, allow_speech=False).startswith('root ::= " "? calls\n')
 
 
 async def complete(url: str, prompt: str, grammar: str) -> str:
@@ -65,13 +92,12 @@ async def complete(url: str, prompt: str, grammar: str) -> str:
 
 def chatml(request: str) -> str:
     return (
-        "<|im_start|>system\nYou control a home. To act, write "
-        '<call>{"device": NAME, "action": ACTION}</call>. '
-        "Devices: Kitchen Light (turn_on, turn_off, set_brightness 0-100), "
-        "Front Door (lock, unlock), Living Room Thermostat (set_temperature 7-35).<|im_end|>\n"
+        "<|im_start|>system\nYou control a home. To act, answer [device name] action. "
+        "Devices: Kitchen Light (on, off, brightness 0-100), "
+        "Front Door (lock, unlock), Living Room Thermostat (temperature 7-35).<|im_end|>\n"
         # One example exchange, as the agent's prompt will carry (small models need it).
         "<|im_start|>user\nSwitch off the kitchen light.<|im_end|>\n<|im_start|>assistant\n"
-        '<call>{"device": "Kitchen Light", "action": "turn_off"}</call><|im_end|>\n'
+        "[Kitchen Light] off<|im_end|>\n"
         f"<|im_start|>user\n{request}<|im_end|>\n<|im_start|>assistant\n"
     )
 
@@ -79,9 +105,9 @@ def chatml(request: str) -> str:
 @pytest.mark.parametrize(
     ("request_text", "device", "action"),
     [
-        ("Turn on the kitchen light.", "Kitchen Light", "turn_on"),
+        ("Turn on the kitchen light.", "Kitchen Light", "on"),
         ("Lock the front door.", "Front Door", "lock"),
-        ("Set the thermostat to 21 degrees.", "Living Room Thermostat", "set_temperature"),
+        ("Set the thermostat to 21 degrees.", "Living Room Thermostat", "temperature"),
     ],
 )
 async def test_the_real_server_obeys_the_grammar(

@@ -1,0 +1,115 @@
+"""What the model is told of the home, read from HA's registries; warmed, and warmed again."""
+
+from datetime import timedelta
+
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import llm
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.heisenberg.const import CONF_LLM_HASS_API
+from custom_components.heisenberg.device_catalog import DeviceCatalog, async_device_catalog
+from launcher.llama_server import LlamaServerProcess
+from tests.home.fake_home import async_build_home
+
+from .conftest import EntryFactory, converse
+from .spy import PromptSpy
+
+
+async def catalog(hass: HomeAssistant) -> DeviceCatalog:
+    context = llm.LLMContext("test", Context(), "en", "conversation", None)
+    api = await llm.async_get_api(hass, "assist", context)
+    return async_device_catalog(hass, {tool.name for tool in api.tools})
+
+
+def actions(found: DeviceCatalog, name: str) -> list[str]:
+    home = found.by_name(name)
+    assert home is not None, [h.device.name for h in found.devices]
+    return [
+        a.name if a.value_range is None else f"{a.name} {a.value_range}"
+        for a in home.device.actions
+    ]
+
+
+async def test_devices_come_with_their_names_area_and_own_actions(ha_ready: HomeAssistant) -> None:
+    hass = ha_ready
+    await async_build_home(hass)
+    found = await catalog(hass)
+    names = [home.device.name for home in found.devices]
+    assert names == sorted(names, key=str.casefold)
+    assert "TV power" not in " ".join(names)  # not exposed
+    kitchen = found.by_name("Kitchen Light")
+    assert kitchen is not None
+    assert kitchen.device.aliases == ("lumière de la cuisine",)
+    assert kitchen.device.area == "Kitchen"
+    # Only what each entity's features allow, each mapped to HA's own tool.
+    assert actions(found, "Kitchen Light") == ["on", "off", "brightness (0, 100)", "state"]
+    assert actions(found, "Porch Light") == ["on", "off", "state"]  # it does not dim
+    assert actions(found, "Garage Door") == ["open", "close", "state"]
+    assert actions(found, "Living Room Blinds") == ["open", "close", "position (0, 100)", "state"]
+    assert actions(found, "Thermostat") == ["temperature (7, 30)", "state"]  # its own range
+    assert actions(found, "Outside Temperature") == ["state"]
+    assert found.by_name("Front Door").spec("lock").tool == "intent__HassTurnOn"  # type: ignore[union-attr]
+
+
+async def test_a_name_two_entities_share_gets_its_area(ha_ready: HomeAssistant) -> None:
+    hass = ha_ready
+    await async_build_home(hass)
+    entities = er.async_get(hass)
+    entities.async_update_entity("light.porch_light", aliases=[er.COMPUTED_NAME, "Lamp"])
+    entities.async_update_entity("light.bedroom_lamp", aliases=["Lamp"])  # its own name left out
+    found = await catalog(hass)
+    names = [home.device.name for home in found.devices]
+    assert "Bedroom Lamp" in names  # HA's match name is "Lamp", shared: the area tells them apart
+    bedroom = found.by_name("Bedroom Lamp")
+    assert bedroom is not None
+    assert bedroom.match_name == "Lamp"
+    assert bedroom.match_area == "Bedroom"
+    porch = found.by_name("Porch Light")
+    assert porch is not None
+    assert "Lamp" not in porch.device.aliases
+
+
+async def test_the_warm_up_caches_the_device_list_and_warms_again_when_it_changes(
+    ha_ready: HomeAssistant,
+    setup_entry: EntryFactory,
+    llama_server: LlamaServerProcess,
+    prompt_spy: PromptSpy,
+) -> None:
+    hass = ha_ready
+    await async_build_home(hass)
+    entry = await setup_entry(llama_server.url, max_tokens=24)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    figures = entry.runtime_data.figures_for(next(iter(entry.subentries)))
+    assert figures.warmed_prefix is not None
+    assert "Kitchen Light, lumière de la cuisine (Kitchen): on, off" in figures.warmed_prefix
+
+    await converse(hass, "What is two plus two?")
+    # The turn's prompt starts with exactly the warmed prefix.
+    assert prompt_spy.prompts[-1].startswith(figures.warmed_prefix)
+    assert figures.last_answer is not None
+    assert figures.last_answer["cached_tokens"] >= 0.9 * figures.last_warm_up["prompt_tokens"]  # type: ignore[index]
+
+    async_expose_entity(hass, "conversation", "light.porch_light", False)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    # Debounced: the warm-up runs after the burst of changes.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=10))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert "Porch Light" not in figures.warmed_prefix
+    assert "Kitchen Light" in figures.warmed_prefix
+
+
+async def test_an_agent_saved_before_device_control_keeps_working_without_it(
+    ha_ready: HomeAssistant, setup_entry: EntryFactory, llama_server: LlamaServerProcess
+) -> None:
+    hass = ha_ready
+    await async_build_home(hass)
+    entry = await setup_entry(llama_server.url, max_tokens=24)
+    subentry = next(iter(entry.subentries.values()))
+    data = {k: v for k, v in subentry.data.items() if k != CONF_LLM_HASS_API}
+    hass.config_entries.async_update_subentry(entry, subentry, data=data)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    result = await converse(hass, "What is two plus two?")
+    assert result.response.response_type.value == "action_done"

@@ -1,0 +1,1 @@
+"""A fake home for device-control tests and benchmarks: real HA template and helper entities."""
