@@ -116,6 +116,11 @@ class DeviceCatalog:
     def model_devices(self) -> list[Device]:
         return [home.device for home in self.devices]
 
+    @property
+    def domains(self) -> dict[str, str]:
+        """Each device's HA domain, by its name."""
+        return {home.device.name: home.domain for home in self.devices}
+
     def by_name(self, name: str) -> HomeDevice | None:
         return next((home for home in self.devices if home.device.name == name), None)
 

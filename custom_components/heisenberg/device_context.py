@@ -37,7 +37,7 @@ class DeviceContext:
         about a named device, speech or calls otherwise; a device named in full comes first."""
         devices = tuple(self.catalog.model_devices)
         named = named_devices(request, devices)
-        kind = request_kind(request, devices)
+        kind = request_kind(request, devices, self.catalog.domains)
         if kind == Request.FREE:
             return _grammar(devices, allow_speech=True, first=named or None), False
         return _grammar(devices, False, kind == Request.QUESTION, named or None), True
@@ -104,8 +104,8 @@ def satellite_area_note(hass: HomeAssistant, device_id: str | None, language: st
 def no_control_refusal(hass: HomeAssistant, user_input: conversation.ConversationInput) -> str:
     """For an agent without an HA API: the refusal an order or a question about an exposed
     device gets ('' for anything else, which the model answers)."""
-    devices = async_device_catalog(hass, set()).model_devices
-    kind = request_kind(user_input.text, devices)
+    found = async_device_catalog(hass, set())
+    kind = request_kind(user_input.text, found.model_devices, found.domains)
     if kind == Request.FREE:
         return ""
     return no_control_sentence(kind == Request.QUESTION, user_input.language)

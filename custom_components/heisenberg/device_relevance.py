@@ -12,7 +12,7 @@ the request (and, for "turn it off again", the turn before it):
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .tool_grammar import Device
 
@@ -30,9 +30,11 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "cover": ("blind", "blinds", "shutter", "shade", "curtain", "door", "garage", "store",
               "stores", "volet", "rideau", "porte"),
     "lock": ("lock", "door", "serrure", "verrou", "porte"),
-    "climate": ("heating", "heater", "thermostat", "temperature", "chauffage", "clim"),
+    "climate": ("heating", "heater", "thermostat", "temperature", "chauffage", "clim", "warm",
+                "cold", "hot", "degrees", "chaud", "froid", "degres"),
     "media_player": ("tv", "television", "music", "speaker", "tele", "musique", "enceinte"),
-    "sensor": ("temperature", "humidity", "humidite", "sensor", "capteur"),
+    "sensor": ("temperature", "humidity", "humidite", "sensor", "capteur", "warm", "cold", "hot",
+               "degrees", "chaud", "froid", "degres", "combien"),
     "valve": ("valve", "vanne"),
 }  # fmt: skip
 # The same room or place in English and French: a French request about an English-named room.
@@ -58,6 +60,7 @@ _VERBS = _word_set(
     "turn switch set put make dim brighten raise lower open close shut lock unlock start stop "
     "pause resume play run activate kill boost"
 )
+_CLAUSES = re.compile(r"[,;]|\b(?:and|then|also|et|puis|aussi)\b", re.IGNORECASE)
 _LINK = frozenset(["de", "du", "des", "d", "in", "of", "on", "at"])
 
 
@@ -122,8 +125,11 @@ def mentions(
     own_words = _stems(device.spoken_names) - _ALL_PLACES  # "Lamp" of "Bedroom Lamp"
     if said & other_kinds and not said & (kinds | own_words):
         return False
-    stray = _qualifiers(_words(request), kinds) - own - kinds
-    return not stray
+    # Only the part of the request about this device: in "close the blinds and lock the front
+    # door", "front" qualifies another device's kind word.
+    parts = [p for p in _CLAUSES.split(request) if p and _stems([p]) & (own | kinds)]
+    stray = set().union(*(_qualifiers(_words(p), kinds) for p in parts or [request]))
+    return not stray - own - kinds
 
 
 # Requests that can only be answered by acting: speaking instead would be a false claim.
@@ -134,8 +140,10 @@ _COMMAND_VERBS = _word_set(
     "baisser monte monter lance lancer demarre demarrer arrete arreter verrouille verrouiller "
     "deverrouille deverrouiller active activer"
 )
+# "could you SET", « peux-tu ALLUMER »: the word just before the verb of a polite order.
+_ADDRESSEE = _word_set("you tu vous")
 _POLITE = _word_set(
-    "please can could would will you hey ok okay now just "
+    "please can could would will you hey ok okay now just mind "
     "peux pourrais pouvez pourriez tu vous veux voulez est ce que s il te plait stp"
 )
 
@@ -155,18 +163,63 @@ class Request:
     FREE = "free"  # anything: speech or calls
 
 
-def request_kind(request: str, devices: Iterable[Device]) -> str:
-    """An order ("turn it off", « ouvre … »), a question naming a device in full ("is the front
-    door locked?", « quelle température fait-il dehors ? » for "Outside Temperature"), or free."""
+def request_kind(
+    request: str, devices: Iterable[Device], domains: Mapping[str, str] | None = None
+) -> str:
+    """An order ("turn it off", « ouvre … »), a question about a device, or free.
+
+    A question is about a device when it names it in full ("is the front door locked?",
+    « quelle température fait-il dehors ? » for "Outside Temperature"), or says its kind and
+    one of its own words ("how warm is it outside?": warm, a temperature; outside, its name);
+    `domains` gives each device's HA domain, by name.
+    """
+    if any(_is_order(clause) for clause in re.split(r"[,.;:!?]", request)):
+        return Request.ORDER
+    devices = list(devices)
     words = _words(request)
-    while words and words[0] in _POLITE:
+    asks = request.rstrip().endswith("?") or (bool(words) and words[0] in _QUESTION_WORDS)
+    if named_devices(request, devices):
+        return Request.QUESTION if asks else Request.ORDER
+    if asks and domains and _asked_about(request, devices, domains):
+        return Request.QUESTION
+    return Request.FREE
+
+
+def _asked_about(request: str, devices: list[Device], domains: Mapping[str, str]) -> bool:
+    said = _with_places(_stems([request]))
+    every_word = {_stem(w) for w in _words(request)}  # « combien » is a filler elsewhere
+    for device in devices:
+        kinds = {_stem(w) for w in KIND_WORDS.get(domains.get(device.name, ""), ())}
+        own = _with_places(_stems([*device.spoken_names, device.area or ""])) - kinds
+        if every_word & kinds and said & own:
+            return True
+    return False
+
+
+def _is_order(clause: str) -> bool:
+    """A clause that opens with an order ("set …", "please set …", « allume … »), or asks for
+    one ("could you set …", « peux-tu allumer … »); "can you tell me if it is open" is none."""
+    words = _words(clause)
+    while words and words[0] in _POLITE and words[0] not in _ADDRESSEE:
         words = words[1:]
     if words and words[0] in _COMMAND_VERBS:
-        return Request.ORDER
-    if not named_devices(request, devices):
-        return Request.FREE
-    asks = request.rstrip().endswith("?") or (bool(words) and words[0] in _QUESTION_WORDS)
-    return Request.QUESTION if asks else Request.ORDER
+        return True
+    for index, word in enumerate(words):
+        if word in _ADDRESSEE:
+            rest = [w for w in words[index + 1 :] if w not in _POLITE]
+            if rest and _command_verb(rest[0]):
+                return True
+    return False
+
+
+def _command_verb(word: str) -> bool:
+    """An order's verb, also as "would you mind openING / closING / settING"."""
+    if word in _COMMAND_VERBS:
+        return True
+    if not word.endswith("ing"):
+        return False
+    base = word[:-3]
+    return base in _COMMAND_VERBS or f"{base}e" in _COMMAND_VERBS or base[:-1] in _COMMAND_VERBS
 
 
 def named_devices(request: str, devices: Iterable[Device]) -> frozenset[str]:

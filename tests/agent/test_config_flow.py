@@ -6,9 +6,12 @@ from unittest.mock import ANY
 import pytest
 from aiohttp import web
 from homeassistant import config_entries
+from homeassistant.components.conversation import ConversationEntityFeature
+from homeassistant.const import CONF_LLM_HASS_API
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 
 from custom_components.heisenberg.const import (
     CONF_CUSTOM_PROMPT,
@@ -175,3 +178,56 @@ async def test_the_server_step_offers_only_personas_it_can_set_up(hass: HomeAssi
     persona = next(key for key in form["data_schema"].schema if str(key) == CONF_PERSONA)
     options = form["data_schema"].schema[persona].config["options"]
     assert "custom" not in options and "default" in options
+
+
+def _suggested(form: dict) -> dict[str, object]:  # type: ignore[type-arg]
+    return {
+        str(key): (key.description or {}).get("suggested_value")
+        for key in form["data_schema"].schema
+    }
+
+
+async def test_the_agent_form_offers_home_control(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str
+) -> None:
+    entry = await setup_entry(llama_url)
+    first = next(iter(entry.subentries.values()))
+    assert first.data[CONF_LLM_HASS_API] == ["assist"]  # a new agent controls the home
+    form = await _agent_form(hass, entry.entry_id)
+    assert _suggested(form)[CONF_LLM_HASS_API] == ["assist"]
+    key = next(k for k in form["data_schema"].schema if str(k) == CONF_LLM_HASS_API)
+    options = form["data_schema"].schema[key].config["options"]
+    assert {"label": "Assist", "value": "assist"} in options
+
+    # Ticked: stored as core stores it, and the agent says it can control.
+    result = await hass.config_entries.subentries.async_configure(
+        form["flow_id"], {**AGENT_INPUT, CONF_LLM_HASS_API: ["assist"]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done(wait_background_tasks=True)
+    chef = next(s for s in entry.subentries.values() if s.title == "Chef")
+    assert chef.data[CONF_LLM_HASS_API] == ["assist"]
+    chef_entity = er.async_get(hass).async_get_entity_id("conversation", DOMAIN, chef.subentry_id)
+    state = hass.states.get(chef_entity or "")
+    assert state is not None
+    assert state.attributes["supported_features"] & ConversationEntityFeature.CONTROL
+
+    # Emptied: the form leaves the key out; "no API" is stored, not the default.
+    reconfigure = await entry.start_subentry_reconfigure_flow(hass, chef.subentry_id)
+    result = await hass.config_entries.subentries.async_configure(
+        reconfigure["flow_id"], {**AGENT_INPUT, "name": "Chef"}
+    )
+    assert result["reason"] == "agent_updated"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.subentries[chef.subentry_id].data[CONF_LLM_HASS_API] == []
+    state = hass.states.get(chef_entity or "")
+    assert state is not None
+    assert not state.attributes.get("supported_features", 0) & ConversationEntityFeature.CONTROL
+
+    # An agent saved before the setting existed shows it off, as it behaves.
+    hass.config_entries.async_update_subentry(
+        entry, first, data={k: v for k, v in first.data.items() if k != CONF_LLM_HASS_API}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    reconfigure = await entry.start_subentry_reconfigure_flow(hass, first.subentry_id)
+    assert _suggested(reconfigure)[CONF_LLM_HASS_API] == []

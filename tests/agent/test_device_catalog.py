@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
+from homeassistant.const import CONF_LLM_HASS_API
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import llm
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.heisenberg.const import CONF_LLM_HASS_API
 from custom_components.heisenberg.device_catalog import DeviceCatalog, async_device_catalog
 from launcher.llama_server import LlamaServerProcess
 from tests.home.fake_home import async_build_home

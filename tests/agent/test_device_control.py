@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from homeassistant.components import conversation
+from homeassistant.const import CONF_LLM_HASS_API
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.heisenberg.const import CONF_LLM_HASS_API
 from launcher.llama_server import LlamaServerProcess
 from tests.home.fake_home import ServiceCalls, async_build_home, async_play_tv
 

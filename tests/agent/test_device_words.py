@@ -46,6 +46,8 @@ HOME = [CEILING_FAN, BEDROOM_LAMP, KITCHEN, OUTSIDE]
         (KITCHEN, "light", "Allume la lumière de la cuisine", True),
         (KITCHEN, "light", "turn on the light in the kitchen please", True),
         (CEILING_FAN, "fan", "Turn off the fan in the bedroom", True),
+        (KITCHEN, "light", "Close the blinds and turn on the kitchen light", True),
+        (KITCHEN, "light", "Allume la lumière de la cuisine et ferme la porte d'entrée", True),
         (CEILING_FAN, "fan", "Éteins le ventilateur de la chambre", True),  # a room's French name
         (OUTSIDE, "sensor", "Quelle température fait-il dehors ?", True),
         # another device of the same kind, in a place the home does not have
@@ -74,6 +76,12 @@ def test_it_in_a_follow_up_is_the_device_the_turn_before_was_about() -> None:
     ("request_text", "expected"),
     [
         ("Turn it off again", Request.ORDER),
+        ("I'm cold, could you set the thermostat to 22 degrees?", Request.ORDER),
+        ("I'm cold, set the heating to 22", Request.ORDER),
+        ("Would you mind opening the kitchen light?", Request.ORDER),
+        ("Would you mind setting the kitchen light to 40?", Request.ORDER),
+        ("Can you tell me if the garage door is open?", Request.FREE),  # names no device...
+        ("Can you tell me if the kitchen light is on?", Request.QUESTION),  # ...this one does
         ("Could you please open the garage door?", Request.ORDER),
         ("Peux-tu éteindre la lumière ?", Request.ORDER),
         ("Éteins tout", Request.ORDER),
@@ -81,6 +89,9 @@ def test_it_in_a_follow_up_is_the_device_the_turn_before_was_about() -> None:
         ("Quelle température fait-il dehors ?", Request.QUESTION),  # « dehors »: outside
         ("Is the kitchen light on?", Request.QUESTION),
         ("kitchen light on", Request.ORDER),
+        ("How warm is it outside right now?", Request.QUESTION),  # a kind and its own word
+        ("Il fait combien dehors ?", Request.QUESTION),
+        ("How warm is it in Tokyo?", Request.FREE),
         ("What is the capital of Japan?", Request.FREE),
         ("Tell me a joke about kitchens", Request.FREE),
     ],
@@ -88,7 +99,10 @@ def test_it_in_a_follow_up_is_the_device_the_turn_before_was_about() -> None:
 def test_orders_and_questions_about_devices_are_told_apart(
     request_text: str, expected: str
 ) -> None:
-    assert request_kind(request_text, HOME) == expected
+    domains = {"Ceiling Fan": "fan", "Bedroom Lamp": "light", "Kitchen Light": "light"}
+    assert request_kind(request_text, HOME, domains | {"Outside Temperature": "sensor"}) == (
+        expected
+    )
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,13 @@ satellite streams it (16 kHz mono PCM chunks, paced in real time).
 
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 
 from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import DEFAULT_MODEL, resolve_model
 from launcher.process import cache_dir, free_port
 from launcher.wyoming_server import WyomingServerProcess
+from tests.home.fake_home import async_build_home
 
 from ..agent.spy import PromptSpy, install_prompt_spy
 from ..wyoming.helpers import word_error_rate
@@ -73,6 +75,28 @@ async def test_spoken_question_is_answered_aloud_and_remembered(
     # (the default model's format is ChatML).
     turn = f"<|im_start|>user\n{heard}<|im_end|>\n<|im_start|>assistant\n{answer}<|im_end|>\n"
     assert turn in prompt_spy.prompts[-1]
+
+
+async def test_a_spoken_command_turns_the_light_on_and_says_so(
+    hass: HomeAssistant,
+    voice_server: WyomingServerProcess,
+    default_llama_server: LlamaServerProcess,
+) -> None:
+    """HA's own matcher is off: the agent alone hears, acts through HA's tools, and answers."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    home = await async_build_home(hass)  # before the agent, so its warm-up lists the devices
+    pipeline_id = await add_voice_assistant(hass, voice_server, default_llama_server.url)
+    request = await spoken_request(voice_server, "Turn on the kitchen light.")
+
+    run = await run_pipeline(hass, pipeline_id, request)
+    assert_stage_order(run.events)
+    answer, _ = answer_of(run.events)
+    await hass.async_block_till_done()
+    assert ("light", "turn_on", ("light.kitchen_light",)) in home.on_entities(), answer
+    assert hass.states.get("light.kitchen_light").state == "on"  # type: ignore[union-attr]
+    assert answer.startswith("I turned on"), answer
+    seconds, peak = wav_duration(run.audio)
+    assert seconds > 0.5 and peak > 1000  # the confirmation was spoken
 
 
 async def test_llama_server_stopped_mid_conversation(

@@ -34,7 +34,10 @@ _WAV_HEADER_BYTES = 44
 
 
 async def add_voice_assistant(
-    hass: HomeAssistant, voice_server: WyomingServerProcess, llama_url: str
+    hass: HomeAssistant,
+    voice_server: WyomingServerProcess,
+    llama_url: str,
+    prefer_local_intents: bool = False,
 ) -> str:
     """Set up both integrations through their UI flows and an Assist pipeline; its id."""
     assert await async_setup_component(hass, "homeassistant", {})
@@ -79,6 +82,7 @@ async def add_voice_assistant(
             "tts_voice": None,
             "wake_word_entity": only("wake_word"),
             "wake_word_id": None,
+            "prefer_local_intents": prefer_local_intents,
         }
     )
     return str(pipeline.id)
