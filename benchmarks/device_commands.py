@@ -21,6 +21,8 @@ class Command:
     answer_words: tuple[str, ...] = ()
     # Words it must not contain ("unlocked" when it must say "locked").
     wrong_words: tuple[str, ...] = ()
+    # For a yes/no question: the right answer, so a plain "Yes." / « Non » (HA's matcher) counts.
+    yes: bool | None = None
     # Entities to put in a state first: (domain, service, entity_id).
     before: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)
 
@@ -66,10 +68,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("Start watering the garden", "en", (_do("switch", "turn_on", WATER),)),
     Command("Turn on the kitchen light and the coffee maker", "en",
             (_do("light", "turn_on", KITCHEN), _do("switch", "turn_on", COFFEE))),
-    Command("Is the front door locked?", "en", answer_words=("locked",), wrong_words=("unlocked",),
+    Command("Is the front door locked?", "en", answer_words=("locked",), wrong_words=("unlocked",), yes=True,
             before=(("lock", "lock", DOOR),)),
     Command("What's the temperature outside?", "en", answer_words=("12.5",)),
-    Command("Is the garage door open?", "en", answer_words=("closed",), wrong_words=("open",),
+    Command("Is the garage door open?", "en", answer_words=("closed",), wrong_words=("open",), yes=False,
             before=(("cover", "close_cover", GARAGE),)),
     Command("Turn on the basement light", "en", answer_words=NOT_FOUND_EN),
     Command("Open the pool cover", "en", answer_words=NOT_FOUND_EN),
@@ -98,10 +100,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("Allume la lumière de la cuisine et la machine à café", "fr",
             (_do("light", "turn_on", KITCHEN), _do("switch", "turn_on", COFFEE))),
     Command("Est-ce que la porte d'entrée est verrouillée ?", "fr", answer_words=("verrouill",),
-            wrong_words=("déverrouill",),
+            wrong_words=("déverrouill",), yes=True,
             before=(("lock", "lock", DOOR),)),
-    Command("Quelle est la température extérieure ?", "fr", answer_words=("12,5",)),
-    Command("La porte du garage est-elle ouverte ?", "fr", answer_words=("fermée",), wrong_words=("ouverte",),
+    Command("Quelle est la température extérieure ?", "fr", answer_words=("12,5", "12.5")),
+    Command("La porte du garage est-elle ouverte ?", "fr", answer_words=("fermée",), wrong_words=("ouverte",), yes=False,
             before=(("cover", "close_cover", GARAGE),)),
     Command("Allume la lumière de la cave", "fr", answer_words=NOT_FOUND_FR),
     Command("Ouvre le portail", "fr", answer_words=NOT_FOUND_FR),

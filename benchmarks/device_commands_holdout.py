@@ -84,6 +84,7 @@ HOLDOUT = (
         "Is the sauna heater still running?",
         "en",
         answer_words=("off",),
+        yes=False,
         before=(("switch", "turn_off", SAUNA),),
     ),
     Command(
@@ -91,6 +92,7 @@ HOLDOUT = (
         "en",
         answer_words=("on",),
         wrong_words=("off",),
+        yes=True,
         before=(("light", "turn_on", KITCHEN_LIGHT),),
     ),
     # devices the home does not have
@@ -156,9 +158,10 @@ HOLDOUT = (
         "fr",
         answer_words=("verrouill",),
         wrong_words=("déverrouill",),
+        yes=True,
         before=(("lock", "lock", FRONT_DOOR),),
     ),
-    Command("Il fait combien dehors ?", "fr", answer_words=("12,5",)),
+    Command("Il fait combien dehors ?", "fr", answer_words=("12,5", "12.5")),
     Command(
         "Dans quel état est la porte du garage ?",
         "fr",
@@ -171,6 +174,7 @@ HOLDOUT = (
         "fr",
         answer_words=("en marche",),
         wrong_words=("à l'arrêt",),
+        yes=True,
         before=(("switch", "turn_on", COFFEE_MAKER),),
     ),
     # devices the home does not have

@@ -84,6 +84,10 @@ class Result:
         if self.command.calls:
             return True
         text = self.answer.lower()
+        if self.command.yes is not None and re.match(r"\W*(yes|oui|no|non)\b", text):
+            return text.lstrip(" .,!").startswith(
+                ("yes", "oui") if self.command.yes else ("no", "non")
+            )
         return any(w in text for w in self.command.answer_words) and not any(
             w in text for w in self.command.wrong_words
         )

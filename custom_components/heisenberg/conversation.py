@@ -125,16 +125,26 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             return self._failed_turn(user_input, chat_log, answer)
         self._record_answer(answer)
         if home is not None and answer.call_output:
-            _LOGGER.debug("%s: the model's calls: %r", self.entity_id, answer.call_output)
-            context = [history[-1].user, history[-1].assistant] if history else []
-            turn = DeviceTurn(home.catalog, user_input.text, context, user_input.language)
-            calls = parse_calls(answer.call_output, home.catalog.model_devices)
-            turn.plan(self.hass, calls)
-            sentence = await turn.async_run(chat_log, self.entity_id)
-            for tool_call_id, text in turn.call_texts().items():
-                self.entry.runtime_data.remember_call(tool_call_id, text)
-            await self._say(chat_log, sentence)
+            await self._act(home, answer.call_output, history, user_input, chat_log)
         return conversation.async_get_result_from_chat_log(user_input, chat_log)
+
+    async def _act(
+        self,
+        home: DeviceContext,
+        call_output: str,
+        history: Sequence[Turn],
+        user_input: conversation.ConversationInput,
+        chat_log: conversation.ChatLog,
+    ) -> None:
+        """Carry out the model's calls through HA, then say what really happened."""
+        _LOGGER.debug("%s: the model's calls: %r", self.entity_id, call_output)
+        context = [history[-1].user, history[-1].assistant] if history else []
+        turn = DeviceTurn(home.catalog, user_input.text, context, user_input.language)
+        turn.plan(self.hass, parse_calls(call_output, home.catalog.model_devices))
+        sentence = await turn.async_run(chat_log, self.entity_id)
+        for tool_call_id, text in turn.call_texts().items():
+            self.entry.runtime_data.remember_call(tool_call_id, text)
+        await self._say(chat_log, sentence)
 
     def _build_prompt(
         self,

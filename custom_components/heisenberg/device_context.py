@@ -17,7 +17,7 @@ from homeassistant.helpers import llm
 from .const import DOMAIN
 from .device_catalog import STATE_ACTION, DeviceCatalog, async_device_catalog
 from .device_prompt import device_examples, device_instructions
-from .device_relevance import Request, named_devices, request_kind
+from .device_relevance import Request, asked_about, named_devices, request_kind
 from .device_speech import no_control_sentence
 from .personas import persona_language
 from .prompt_format import Turn
@@ -36,8 +36,10 @@ class DeviceContext:
         """(grammar, calls only): calls only for an order, state calls only for a question
         about a named device, speech or calls otherwise; a device named in full comes first."""
         devices = tuple(self.catalog.model_devices)
-        named = named_devices(request, devices)
         kind = request_kind(request, devices, self.catalog.domains)
+        named = named_devices(request, devices)
+        if kind == Request.QUESTION and not named:
+            named = asked_about(request, devices, self.catalog.domains)
         if kind == Request.FREE:
             return _grammar(devices, allow_speech=True, first=named or None), False
         return _grammar(devices, False, kind == Request.QUESTION, named or None), True

@@ -91,7 +91,7 @@ def _qualifiers(words: list[str], kinds: set[str]) -> set[str]:
         if _stem(word) not in kinds:
             continue
         before = words[index - 1] if index else ""
-        if before and before not in _FILLER and before not in _VERBS and not before.isdigit():
+        if len(before) > 2 and before not in _FILLER | _VERBS and not before.isdigit():
             found.add(_stem(before))
         # After it, only through "of/in/de/du": French puts verbs right after the noun too
         # (« quelle température fait-il »).
@@ -127,7 +127,7 @@ def mentions(
         return False
     # Only the part of the request about this device: in "close the blinds and lock the front
     # door", "front" qualifies another device's kind word.
-    parts = [p for p in _CLAUSES.split(request) if p and _stems([p]) & (own | kinds)]
+    parts = [p for p in _CLAUSES.split(request) if p and _stems([p]) & own]
     stray = set().union(*(_qualifiers(_words(p), kinds) for p in parts or [request]))
     return not stray - own - kinds
 
@@ -180,20 +180,25 @@ def request_kind(
     asks = request.rstrip().endswith("?") or (bool(words) and words[0] in _QUESTION_WORDS)
     if named_devices(request, devices):
         return Request.QUESTION if asks else Request.ORDER
-    if asks and domains and _asked_about(request, devices, domains):
+    if asks and domains and asked_about(request, devices, domains):
         return Request.QUESTION
     return Request.FREE
 
 
-def _asked_about(request: str, devices: list[Device], domains: Mapping[str, str]) -> bool:
+def asked_about(
+    request: str, devices: Iterable[Device], domains: Mapping[str, str]
+) -> frozenset[str]:
+    """The devices whose kind and one of whose own words the request says ("how warm is it
+    outside": a temperature, and "outside" of "Outside Temperature")."""
     said = _with_places(_stems([request]))
     every_word = {_stem(w) for w in _words(request)}  # « combien » is a filler elsewhere
+    found: set[str] = set()
     for device in devices:
         kinds = {_stem(w) for w in KIND_WORDS.get(domains.get(device.name, ""), ())}
         own = _with_places(_stems([*device.spoken_names, device.area or ""])) - kinds
         if every_word & kinds and said & own:
-            return True
-    return False
+            found.add(device.name)
+    return frozenset(found)
 
 
 def _is_order(clause: str) -> bool:

@@ -101,7 +101,8 @@ class DeviceTurn:
                 None if error is None else failure_reason(error, self.language),
             )
             spoken.append(action_sentence(outcome, self.language))
-        return " ".join(dict.fromkeys(spoken))
+        # A call cut short (the token limit) parses to nothing: say so rather than nothing.
+        return " ".join(dict.fromkeys(spoken)) or not_understood(self.language)
 
     def call_texts(self) -> dict[str, str]:
         """The model's text of each call handed to HA, by tool call id (for the history)."""

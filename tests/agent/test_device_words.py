@@ -47,6 +47,7 @@ HOME = [CEILING_FAN, BEDROOM_LAMP, KITCHEN, OUTSIDE]
         (KITCHEN, "light", "turn on the light in the kitchen please", True),
         (CEILING_FAN, "fan", "Turn off the fan in the bedroom", True),
         (KITCHEN, "light", "Close the blinds and turn on the kitchen light", True),
+        (KITCHEN, "light", "I'm cold, could you turn on the kitchen light?", True),
         (KITCHEN, "light", "Allume la lumière de la cuisine et ferme la porte d'entrée", True),
         (CEILING_FAN, "fan", "Éteins le ventilateur de la chambre", True),  # a room's French name
         (OUTSIDE, "sensor", "Quelle température fait-il dehors ?", True),
