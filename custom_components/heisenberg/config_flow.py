@@ -14,6 +14,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_LLM_HASS_API, CONF_NAME
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import SectionConfig, section
 from homeassistant.helpers import llm
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
@@ -131,6 +132,41 @@ class HeisenbergConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Move the entry to another llama-server URL, checked like the first step; the
+        agents (subentries) stay as they are."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                url, props = await validate_server(self.hass, user_input[CONF_URL])
+            except InvalidUrl:
+                errors[CONF_URL] = "invalid_url"
+            except LlamaServerError as err:
+                _LOGGER.info("llama-server check of %s failed: %s", user_input[CONF_URL], err)
+                errors["base"] = err.reason
+            else:
+                if url != entry.unique_id:
+                    await self.async_set_unique_id(url)
+                    self._abort_if_unique_id_configured()
+                return self.async_update_reload_and_abort(
+                    entry,
+                    unique_id=url,
+                    title=_server_title(url, props),
+                    data_updates={CONF_URL: url},
+                    reason="server_updated",
+                )
+        schema = probatio.Schema({probatio.Required(CONF_URL): TextSelector()})
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or {CONF_URL: entry.data[CONF_URL]}
+            ),
+            errors=errors,
+        )
+
     @classmethod
     @callback
     @override
@@ -185,6 +221,8 @@ class AgentSubentryFlow(ConfigSubentryFlow):
             return self.async_abort(reason="entry_not_loaded")
         errors: dict[str, str] = {}
         if user_input is not None:
+            # The advanced settings come back as their own section; they are stored flat.
+            user_input = {**user_input, **user_input.pop(ADVANCED_SECTION, {})}
             errors = _validate_agent(user_input)
             if not errors:
                 for key in _WHOLE_NUMBERS:  # number selectors hand back floats
@@ -210,18 +248,40 @@ class AgentSubentryFlow(ConfigSubentryFlow):
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
                 agent_schema(self.hass),
-                user_input
-                if user_input is not None
-                else {
-                    **current,
-                    CONF_LLM_HASS_API: _known_apis(self.hass, current.get(CONF_LLM_HASS_API)),
-                },
+                _as_form_values(
+                    user_input
+                    if user_input is not None
+                    else {
+                        **current,
+                        CONF_LLM_HASS_API: _known_apis(self.hass, current.get(CONF_LLM_HASS_API)),
+                    }
+                ),
             ),
             errors=errors,
         )
 
 
 _WHOLE_NUMBERS = (CONF_TOP_K, CONF_MAX_TOKENS, CONF_TIMEOUT, CONF_MAX_HISTORY_TURNS)
+# Settings most users never change, in a collapsed section of the agent form.
+ADVANCED_SECTION = "advanced"
+_ADVANCED = (
+    CONF_PROMPT_FORMAT,
+    CONF_TEMPERATURE,
+    CONF_TOP_P,
+    CONF_TOP_K,
+    CONF_MIN_P,
+    CONF_MAX_TOKENS,
+    CONF_REPEAT_PENALTY,
+    CONF_TIMEOUT,
+    CONF_MAX_HISTORY_TURNS,
+)
+
+
+def _as_form_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Stored (flat) values as the form wants them: the advanced ones inside their section."""
+    advanced = {key: values[key] for key in _ADVANCED if key in values}
+    rest = {key: value for key, value in values.items() if key not in _ADVANCED}
+    return {**rest, ADVANCED_SECTION: advanced}
 
 
 def _validate_agent(user_input: dict[str, Any]) -> dict[str, str]:
@@ -257,20 +317,27 @@ def agent_schema(hass: HomeAssistant) -> probatio.Schema:
             probatio.Optional(CONF_LLM_HASS_API): SelectSelector(
                 SelectSelectorConfig(options=apis, multiple=True)
             ),
-            probatio.Required(CONF_PROMPT_FORMAT): SelectSelector(
-                SelectSelectorConfig(
-                    options=[f.value for f in PromptFormat],
-                    translation_key=CONF_PROMPT_FORMAT,
-                    mode=SelectSelectorMode.DROPDOWN,
-                )
+            probatio.Required(ADVANCED_SECTION): section(
+                probatio.Schema(
+                    {
+                        probatio.Required(CONF_PROMPT_FORMAT): SelectSelector(
+                            SelectSelectorConfig(
+                                options=[f.value for f in PromptFormat],
+                                translation_key=CONF_PROMPT_FORMAT,
+                                mode=SelectSelectorMode.DROPDOWN,
+                            )
+                        ),
+                        probatio.Required(CONF_TEMPERATURE): _number(0, 2, 0.05),
+                        probatio.Required(CONF_TOP_P): _number(0, 1, 0.05),
+                        probatio.Required(CONF_TOP_K): _number(0, 200, 1),
+                        probatio.Required(CONF_MIN_P): _number(0, 1, 0.05),
+                        probatio.Required(CONF_MAX_TOKENS): _number(1, 4096, 1),
+                        probatio.Required(CONF_REPEAT_PENALTY): _number(1, 2, 0.05),
+                        probatio.Required(CONF_TIMEOUT): _number(5, 300, 1, "s"),
+                        probatio.Required(CONF_MAX_HISTORY_TURNS): _number(0, 20, 1),
+                    }
+                ),
+                SectionConfig(collapsed=True),
             ),
-            probatio.Required(CONF_TEMPERATURE): _number(0, 2, 0.05),
-            probatio.Required(CONF_TOP_P): _number(0, 1, 0.05),
-            probatio.Required(CONF_TOP_K): _number(0, 200, 1),
-            probatio.Required(CONF_MIN_P): _number(0, 1, 0.05),
-            probatio.Required(CONF_MAX_TOKENS): _number(1, 4096, 1),
-            probatio.Required(CONF_REPEAT_PENALTY): _number(1, 2, 0.05),
-            probatio.Required(CONF_TIMEOUT): _number(5, 300, 1, "s"),
-            probatio.Required(CONF_MAX_HISTORY_TURNS): _number(0, 20, 1),
         }
     )

@@ -17,11 +17,17 @@ from homeassistant.helpers import llm
 from .const import DOMAIN
 from .device_catalog import STATE_ACTION, DeviceCatalog, async_device_catalog
 from .device_prompt import device_examples, device_instructions
-from .device_relevance import Request, asked_about, named_devices, request_kind
+from .device_relevance import (
+    Request,
+    asked_about,
+    asks_for_several,
+    named_devices,
+    request_kind,
+)
 from .device_speech import no_control_sentence
 from .personas import persona_language
 from .prompt_format import Turn
-from .tool_grammar import Device, build_grammar
+from .tool_grammar import MAX_CALLS, Device, build_grammar
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +46,12 @@ class DeviceContext:
         named = named_devices(request, devices)
         if kind == Request.QUESTION and not named:
             named = asked_about(request, devices, self.catalog.domains)
+        # One call unless the request may be about several devices: a small model that
+        # continues the pattern must not add calls nobody asked for.
+        calls = MAX_CALLS if asks_for_several(request) else 1
         if kind == Request.FREE:
-            return _grammar(devices, allow_speech=True, first=named or None), False
-        return _grammar(devices, False, kind == Request.QUESTION, named or None), True
+            return _grammar(devices, True, False, named or None, calls), False
+        return _grammar(devices, False, kind == Request.QUESTION, named or None, calls), True
 
 
 @lru_cache(maxsize=32)
@@ -51,9 +60,10 @@ def _grammar(
     allow_speech: bool,
     state_only: bool = False,
     first: frozenset[str] | None = None,
+    max_calls: int = MAX_CALLS,
 ) -> str:
     only = frozenset({STATE_ACTION}) if state_only else None
-    return build_grammar(list(devices), allow_speech, only, first)
+    return build_grammar(list(devices), allow_speech, only, first, max_calls)
 
 
 def device_context(

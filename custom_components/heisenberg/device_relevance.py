@@ -30,13 +30,17 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "cover": ("blind", "blinds", "shutter", "shade", "curtain", "door", "garage", "store",
               "stores", "volet", "rideau", "porte"),
     "lock": ("lock", "door", "serrure", "verrou", "porte"),
-    "climate": ("heating", "heater", "thermostat", "temperature", "chauffage", "clim", "warm",
-                "cold", "hot", "degrees", "chaud", "froid", "degres"),
+    "climate": ("heating", "heater", "thermostat", "temperature", "chauffage", "clim"),
     "media_player": ("tv", "television", "music", "speaker", "tele", "musique", "enceinte"),
-    "sensor": ("temperature", "humidity", "humidite", "sensor", "capteur", "warm", "cold", "hot",
-               "degrees", "chaud", "froid", "degres", "combien"),
+    "sensor": ("temperature", "humidity", "humidite", "sensor", "capteur"),
     "valve": ("valve", "vanne"),
 }  # fmt: skip
+# Words that ask for what a kind of device measures ("how WARM is it outside?", « il fait
+# COMBIEN dehors ? »): they say which device a question is about, but name no device.
+_ASKING_WORDS: dict[str, tuple[str, ...]] = {
+    "climate": ("warm", "cold", "hot", "degrees", "chaud", "froid", "degres"),
+    "sensor": ("warm", "cold", "hot", "degrees", "chaud", "froid", "degres", "combien"),
+}
 # The same room or place in English and French: a French request about an English-named room.
 _PLACES = (
     ("living", "salon", "sejour"), ("bedroom", "chambre"), ("kitchen", "cuisine"),
@@ -194,7 +198,8 @@ def asked_about(
     every_word = {_stem(w) for w in _words(request)}  # « combien » is a filler elsewhere
     found: set[str] = set()
     for device in devices:
-        kinds = {_stem(w) for w in KIND_WORDS.get(domains.get(device.name, ""), ())}
+        domain = domains.get(device.name, "")
+        kinds = {_stem(w) for w in (*KIND_WORDS.get(domain, ()), *_ASKING_WORDS.get(domain, ()))}
         own = _with_places(_stems([*device.spoken_names, device.area or ""])) - kinds
         if every_word & kinds and said & own:
             found.add(device.name)
@@ -225,6 +230,11 @@ def _command_verb(word: str) -> bool:
         return False
     base = word[:-3]
     return base in _COMMAND_VERBS or f"{base}e" in _COMMAND_VERBS or base[:-1] in _COMMAND_VERBS
+
+
+def asks_for_several(request: str) -> bool:
+    """Whether a request may be about more than one device ("… and the coffee maker")."""
+    return len(_CLAUSES.split(request)) > 1 or "all" in _words(request) or "tout" in _words(request)
 
 
 def named_devices(request: str, devices: Iterable[Device]) -> frozenset[str]:

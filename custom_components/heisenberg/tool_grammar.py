@@ -97,12 +97,13 @@ def build_grammar(
     allow_speech: bool = True,
     only_actions: frozenset[str] | None = None,
     first: frozenset[str] | None = None,
+    max_calls: int = MAX_CALLS,
 ) -> str:
     """The grammar: optional space, then either speech or one to three valid calls.
 
     Only calls when `allow_speech` is False; only these actions when `only_actions` is given;
     a first call on one of the devices named `first` when it is given (the request names them
-    in full: a model must not call them missing, nor pick a look-alike).
+    in full: a model must not call them missing, nor pick a look-alike); at most `max_calls`.
     """
     rules: dict[str, str] = {}
     device_alternatives: list[str] = []
@@ -126,11 +127,12 @@ def build_grammar(
         device_alternatives.append(f'({names}) "] " actions-{index}')
         if first is not None and device.name in first:
             first_alternatives.append(device_alternatives[-1])
+    more = f' ("\\n" call){{0,{max_calls - 1}}}' if max_calls > 1 else ""
     lines = [
         'root ::= " "? (calls | say)' if allow_speech else 'root ::= " "? calls',
         # Speech: anything that does not open a call, a JSON object, markup or a code block.
         "say ::= [^[<{`\\\\ \\n] [^\\x00]*",
-        f'calls ::= call ("\\n" call){{0,{MAX_CALLS - 1}}}',
+        f"calls ::= call{more}",
         'call ::= "[" (known | unknown)',
         # A name the user said: no bracket, markup or line break.
         f'unknown ::= "{UNKNOWN}] " [^\\[\\]<>{{}}\\n]{{1,48}}',
@@ -140,7 +142,7 @@ def build_grammar(
     else:
         lines[3] = 'call ::= "[" unknown'
     if first_alternatives:
-        lines[2] = f'calls ::= first ("\\n" call){{0,{MAX_CALLS - 1}}}'
+        lines[2] = f"calls ::= first{more}"
         lines.append('first ::= "[" (' + " | ".join(f"({d})" for d in first_alternatives) + ")")
     lines += [f"{name} ::= {body}" for name, body in rules.items()]
     return "\n".join(lines) + "\n"

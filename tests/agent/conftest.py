@@ -37,6 +37,7 @@ async def setup_entry(ha_ready: HomeAssistant) -> EntryFactory:
             domain=DOMAIN,
             title="llama-server",
             data={CONF_URL: url},
+            unique_id=url,  # as the config flow sets it
             subentries_data=[
                 ConfigSubentryData(
                     data={**DEFAULT_AGENT_OPTIONS, **options},

@@ -23,6 +23,7 @@ from custom_components.heisenberg.const import (
 from launcher.process import free_port
 
 from .conftest import EntryFactory
+from .fault_server import FaultServer
 
 
 @pytest.fixture(autouse=True)
@@ -99,15 +100,18 @@ async def _agent_form(hass: HomeAssistant, entry_id: str) -> dict:  # type: igno
 AGENT_INPUT = {
     "name": "Chef",
     CONF_PERSONA: "friendly",
-    "prompt_format": "chatml",
-    "temperature": 0.3,
-    "top_p": 0.8,
-    "top_k": 20.0,
-    "min_p": 0.1,
-    "max_tokens": 128.0,
-    "repeat_penalty": 1.2,
-    "timeout": 15.0,
-    "max_history_turns": 3.0,
+    # The settings most users never change come back in their collapsed section.
+    "advanced": {
+        "prompt_format": "chatml",
+        "temperature": 0.3,
+        "top_p": 0.8,
+        "top_k": 20.0,
+        "min_p": 0.1,
+        "max_tokens": 128.0,
+        "repeat_penalty": 1.2,
+        "timeout": 15.0,
+        "max_history_turns": 3.0,
+    },
 }
 
 
@@ -132,6 +136,13 @@ async def test_add_and_reconfigure_an_agent(
 
     reconfigure = await entry.start_subentry_reconfigure_flow(hass, chef.subentry_id)
     assert reconfigure["type"] is FlowResultType.FORM
+    # The advanced settings: a collapsed section, showing the agent's own values.
+    advanced = next(
+        value for key, value in reconfigure["data_schema"].schema.items() if str(key) == "advanced"
+    )
+    assert advanced.options == {"collapsed": True}
+    shown = {str(k): (k.description or {}).get("suggested_value") for k in advanced.schema.schema}
+    assert shown["temperature"] == 0.3 and shown["max_tokens"] == 128
     result = await hass.config_entries.subentries.async_configure(
         reconfigure["flow_id"], {**AGENT_INPUT, "name": "Chef", CONF_PERSONA: "technical"}
     )
@@ -231,3 +242,46 @@ async def test_the_agent_form_offers_home_control(
     await hass.async_block_till_done(wait_background_tasks=True)
     reconfigure = await entry.start_subentry_reconfigure_flow(hass, first.subentry_id)
     assert _suggested(reconfigure)[CONF_LLM_HASS_API] == []
+
+
+async def test_the_server_url_can_change_and_the_agents_stay(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str, fault_server: FaultServer
+) -> None:
+    """The FAKE server stands in for "another llama-server": it answers /health and /props."""
+    entry = await setup_entry(llama_url)
+    agents = dict(entry.subentries)
+    form = await entry.start_reconfigure_flow(hass)
+    assert form["type"] is FlowResultType.FORM
+    assert _suggested(form)[CONF_URL] == llama_url  # starts from the current address
+
+    result = await hass.config_entries.flow.async_configure(form["flow_id"], {CONF_URL: "ftp://x"})
+    assert result["errors"] == {CONF_URL: "invalid_url"}
+    closed = f"http://127.0.0.1:{free_port()}"
+    result = await hass.config_entries.flow.async_configure(form["flow_id"], {CONF_URL: closed})
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert entry.data[CONF_URL] == llama_url  # nothing saved on a failed check
+
+    host_port = fault_server.url.removeprefix("http://")
+    result = await hass.config_entries.flow.async_configure(form["flow_id"], {CONF_URL: host_port})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "server_updated"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.data[CONF_URL] == fault_server.url
+    assert entry.unique_id == fault_server.url
+    assert "FAKE" in entry.title
+    assert dict(entry.subentries) == agents  # every agent, untouched
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+
+
+async def test_the_url_cannot_move_onto_another_entrys_server(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str, fault_server: FaultServer
+) -> None:
+    first = await setup_entry(llama_url)
+    await setup_entry(fault_server.url)
+    form = await first.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        form["flow_id"], {CONF_URL: fault_server.url}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert first.data[CONF_URL] == llama_url

@@ -51,6 +51,8 @@ HOME = [CEILING_FAN, BEDROOM_LAMP, KITCHEN, OUTSIDE]
         (KITCHEN, "light", "Allume la lumière de la cuisine et ferme la porte d'entrée", True),
         (CEILING_FAN, "fan", "Éteins le ventilateur de la chambre", True),  # a room's French name
         (OUTSIDE, "sensor", "Quelle température fait-il dehors ?", True),
+        (OUTSIDE, "sensor", "Il fait combien dehors ?", True),
+        (OUTSIDE, "sensor", "How warm is it outside right now?", True),
         # another device of the same kind, in a place the home does not have
         (CEILING_FAN, "fan", "Turn on the attic fan", False),
         (KITCHEN, "light", "Allume la lumière de la cave", False),

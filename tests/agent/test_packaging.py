@@ -1,7 +1,9 @@
 """What HACS and hassfest check: manifest, hacs.json, icon, translations."""
 
 import json
+import re
 import struct
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -54,4 +56,22 @@ def test_french_translation_is_complete() -> None:
     assert _keys(french) == _keys(english) == _keys(strings)
     assert (
         french["config"]["error"]["cannot_connect"] != english["config"]["error"]["cannot_connect"]
+    )
+
+
+def test_one_version_for_the_manifest_the_package_and_release_tags() -> None:
+    """A release is the tag v<version> (`.github/workflows/release.yaml` checks it)."""
+    manifest = json.loads((COMPONENT / "manifest.json").read_text())
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert manifest["version"] == project["version"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
+    release = (ROOT / ".github" / "workflows" / "release.yaml").read_text()
+    assert '"v${version}"' in release
+
+
+def test_the_repository_has_its_licence() -> None:
+    licence = (ROOT / "LICENSE").read_text()
+    assert "Apache License" in licence and "Version 2.0" in licence
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["license"] == (
+        "Apache-2.0"
     )

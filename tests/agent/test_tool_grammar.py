@@ -117,3 +117,14 @@ async def test_the_real_server_obeys_the_grammar(
     call = parse_tool_call(output, HOME)
     assert call is not None, output  # whatever the model chose, it is a valid call or speech
     assert (call.device, call.action) == (device, action), output
+
+
+async def test_the_real_server_takes_every_grammar_shape(llama_url: str) -> None:
+    """Calls only, state only, a first device, one call: each parses on the real server."""
+    shapes = [
+        build_grammar(HOME, allow_speech=False, max_calls=1),
+        build_grammar(HOME, False, frozenset({"lock"}), frozenset({"Front Door"}), 3),
+    ]
+    for grammar in shapes:
+        output = await complete(llama_url, chatml("Lock the front door."), grammar)
+        assert parse_calls(output, HOME) == [ToolCall("Front Door", "lock")], output
