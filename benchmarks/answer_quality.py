@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.answer_quality [--models qwen2.5-1.5b,qwen2.5-0.5b,gemma3-270m]
                                                   [--runs 2] [--threads N] [--show wrong|all]
+                                                  [--home]
 
 Every question of `benchmarks/questions.py` is asked through the real Heisenberg agent in Home
 Assistant's harness (a real HA core, the agent's default settings: temperature 0.7, automatic
@@ -41,6 +42,7 @@ from custom_components.heisenberg.const import CONF_URL, DEFAULT_AGENT_OPTIONS, 
 from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import MODELS, resolve_model
 from launcher.process import cache_dir, free_port
+from tests.home.fake_home import async_build_home
 
 from .questions import HOME_NAME, QUESTIONS, Question
 
@@ -188,7 +190,12 @@ async def ask_all(
 
 
 async def run_models(
-    names: list[str], questions: tuple[Question, ...], runs: int, threads: int | None, show: str
+    names: list[str],
+    questions: tuple[Question, ...],
+    runs: int,
+    threads: int | None,
+    show: str,
+    home: bool = False,
 ) -> dict[str, dict[str, Tally]]:
     """One Home Assistant (the harness allows one per process), one llama-server per model."""
     results: dict[str, dict[str, Tally]] = {}
@@ -198,6 +205,8 @@ async def run_models(
         await hass.config.async_update(location_name=HOME_NAME, time_zone="Europe/Paris")
         assert await async_setup_component(hass, "homeassistant", {})
         assert await async_setup_component(hass, "conversation", {})
+        if home:
+            await async_build_home(hass)
         for name in names:
             print(f"[{name}] asking {len(questions)} questions x {runs}", file=sys.stderr)
             server = LlamaServerProcess(
@@ -227,10 +236,20 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="llama-server threads (launcher default)")
     parser.add_argument("--show", choices=("none", "wrong", "all"), default="wrong")
     parser.add_argument("--lang", choices=("en", "fr"), help="only the questions in this language")
+    parser.add_argument(
+        "--home",
+        action="store_true",
+        help="ask in a home with exposed devices (tests/home), without the questions that "
+        "assume the agent cannot see the home",
+    )
     args = parser.parse_args()
-    questions = tuple(q for q in QUESTIONS if args.lang in (None, q.language))
+    questions = tuple(
+        q
+        for q in QUESTIONS
+        if args.lang in (None, q.language) and not (args.home and q.category == "home")
+    )
     results = asyncio.run(
-        run_models(args.models.split(","), questions, args.runs, args.threads, args.show)
+        run_models(args.models.split(","), questions, args.runs, args.threads, args.show, args.home)
     )
     print(f"\nAnswer quality — {len(questions)} questions x {args.runs} runs, temperature 0.7\n")
     print(f"{'model':<16}{'lang':<6}{'n':>5}{'right':>9}{'leaks':>7}{'>40 words':>10}"

@@ -78,10 +78,14 @@ class AgentOptions:
         """The format to use: the user's choice, or what detection found for `auto`."""
         return detected if self.prompt_format is PromptFormat.AUTO else self.prompt_format
 
-    def persona_for(self, language: str | None) -> PersonaText:
-        """The persona's instructions and examples for a conversation language."""
+    def persona_for(self, language: str | None, sees_devices: bool = True) -> PersonaText:
+        """The persona's instructions and examples for a conversation language; told it cannot
+        see the home without an API, or when nothing is exposed (`sees_devices` False)."""
         return persona_text(
-            self.persona, language, self.custom_prompt, can_control=bool(self.llm_hass_api)
+            self.persona,
+            language,
+            self.custom_prompt,
+            can_control=bool(self.llm_hass_api) and sees_devices,
         )
 
     def completion_request(

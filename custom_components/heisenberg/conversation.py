@@ -21,6 +21,7 @@ from .const import DOMAIN, MID_ANSWER_STALL_SECONDS
 from .context_note import date_time_note
 from .device_context import (
     DeviceContext,
+    any_exposed,
     device_context,
     no_control_refusal,
     satellite_area_note,
@@ -96,7 +97,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         chat_log: conversation.ChatLog,
     ) -> conversation.ConversationResult:
         options = AgentOptions.from_data(self.subentry.data)
-        persona = options.persona_for(user_input.language)
+        persona = options.persona_for(user_input.language, any_exposed(self.hass))
         try:
             await chat_log.async_provide_llm_data(
                 user_input.as_llm_context(DOMAIN),
@@ -162,7 +163,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         api_prompt = chat_log.llm_api.api_prompt if chat_log.llm_api else ""
         system, extra = split_system_prompt(rendered, api_prompt)
         examples: Sequence[Turn] = persona.examples
-        if home is not None:
+        if home is not None and home.instructions:
             system = f"{system}\n{home.instructions}"
             # The device examples first: the last example before the conversation is speech.
             examples = (*home.examples, *persona.examples)

@@ -66,6 +66,11 @@ def _grammar(
     return build_grammar(list(devices), allow_speech, only, first, max_calls)
 
 
+def any_exposed(hass: HomeAssistant) -> bool:
+    """Whether any entity is exposed to Assist (else the agent sees and controls nothing)."""
+    return bool(async_device_catalog(hass, set()).devices)
+
+
 def device_context(
     hass: HomeAssistant, api: llm.APIInstance | None, language: str | None
 ) -> DeviceContext | None:
@@ -74,6 +79,10 @@ def device_context(
         return None
     catalog = async_device_catalog(hass, {tool.name for tool in api.tools})
     devices = catalog.model_devices
+    if not devices:
+        # Nothing exposed: no device section (it only distracts a small model from ordinary
+        # questions); an order still gets the grammar, whose only call is "no device".
+        return DeviceContext(catalog, "", ())
     return DeviceContext(
         catalog,
         device_instructions(devices, language),

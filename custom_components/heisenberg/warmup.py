@@ -22,7 +22,7 @@ from homeassistant.helpers import template
 from homeassistant.helpers.debounce import Debouncer
 
 from .agent_options import AgentOptions
-from .device_context import async_api_for_warm_up, device_context
+from .device_context import any_exposed, async_api_for_warm_up, device_context
 from .llama_client import LlamaServerError
 from .prompt_format import build_prefix
 from .runtime import HeisenbergRuntime
@@ -45,14 +45,14 @@ async def async_warm_up_agent(
     """Evaluate one agent's prefix (in HA's configured language) into the server's cache."""
     options = AgentOptions.from_data(subentry.data)
     language = hass.config.language
-    persona = options.persona_for(language)
+    persona = options.persona_for(language, any_exposed(hass))
     fmt = options.resolved_format(runtime.detected_format)
     figures = runtime.figures_for(subentry.subentry_id)
     try:
         system = render_instructions(hass, persona.instructions)
         examples = persona.examples
         api = await async_api_for_warm_up(hass, options.llm_hass_api, language)
-        if (home := device_context(hass, api, language)) is not None:
+        if (home := device_context(hass, api, language)) is not None and home.instructions:
             system = f"{system}\n{home.instructions}"
             examples = (*home.examples, *examples)
         prefix = build_prefix(fmt, system, examples)

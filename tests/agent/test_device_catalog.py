@@ -113,3 +113,17 @@ async def test_an_agent_saved_before_device_control_keeps_working_without_it(
     await hass.async_block_till_done(wait_background_tasks=True)
     result = await converse(hass, "What is two plus two?")
     assert result.response.response_type.value == "action_done"
+
+
+async def test_with_nothing_exposed_an_order_finds_no_device_and_nothing_is_claimed(
+    ha_ready: HomeAssistant, setup_entry: EntryFactory, llama_server: LlamaServerProcess
+) -> None:
+    hass = ha_ready
+    entry = await setup_entry(llama_server.url, max_tokens=24)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    figures = entry.runtime_data.figures_for(next(iter(entry.subentries)))
+    assert figures.warmed_prefix is not None
+    assert "[no device]" not in figures.warmed_prefix  # no device section for an empty home
+    result = await converse(hass, "Turn on the kitchen light.")
+    said = str(result.response.speech["plain"]["speech"])
+    assert said.startswith("I can't find"), said
