@@ -195,6 +195,7 @@ async def run_models(
     runs: int,
     threads: int | None,
     show: str,
+    *,
     home: bool = False,
 ) -> dict[str, dict[str, Tally]]:
     """One Home Assistant (the harness allows one per process), one llama-server per model."""
