@@ -250,7 +250,9 @@ def main() -> None:
         if args.lang in (None, q.language) and not (args.home and q.category == "home")
     )
     results = asyncio.run(
-        run_models(args.models.split(","), questions, args.runs, args.threads, args.show, args.home)
+        run_models(
+            args.models.split(","), questions, args.runs, args.threads, args.show, home=args.home
+        )
     )
     print(f"\nAnswer quality — {len(questions)} questions x {args.runs} runs, temperature 0.7\n")
     print(f"{'model':<16}{'lang':<6}{'n':>5}{'right':>9}{'leaks':>7}{'>40 words':>10}"
