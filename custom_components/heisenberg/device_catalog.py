@@ -17,7 +17,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import intent
 
-from .tool_grammar import Action, Device, sorted_devices
+from .tool_grammar import UNKNOWN, Action, Device, sorted_devices
 
 # Who exposure is asked of: HA's conversation assistant, like every Assist agent.
 ASSISTANT = "conversation"
@@ -124,10 +124,6 @@ class DeviceCatalog:
     def by_name(self, name: str) -> HomeDevice | None:
         return next((home for home in self.devices if home.device.name == name), None)
 
-    def fingerprint(self) -> str:
-        """Changes exactly when what the model sees of the home changes."""
-        return repr(self.model_devices)
-
 
 def _actions(state: State, tools: set[str]) -> tuple[Action, ...]:
     features = int(state.attributes.get("supported_features") or 0)
@@ -168,7 +164,13 @@ def async_device_catalog(hass: HomeAssistant, tools: set[str]) -> DeviceCatalog:
             continue
         entry = entities.async_get(state.entity_id)
         names = [n.strip() for n in intent.async_get_entity_aliases(hass, entry, state=state)]
-        names = [n for n in dict.fromkeys(names) if n]
+        # A call is "[name] action": a name with a bracket or a line break cannot be written,
+        # and "no device" is the call for a device the home does not have.
+        names = [
+            n
+            for n in dict.fromkeys(names)
+            if n and not set(n) & set("[]\n") and n.casefold() != UNKNOWN
+        ]
         if not names:
             continue
         area_id = entry.area_id if entry else None
