@@ -167,8 +167,11 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             system = f"{system}\n{home.instructions}"
             # The device examples first: the last example before the conversation is speech.
             examples = (*home.examples, *persona.examples)
+        # An order or a question about a device is answered with calls: it needs no clock, and
+        # the note (new every minute) would be 30 tokens to evaluate before acting.
+        calls_only = home is not None and home.grammar_for(user_input.text)[1]
         notes = (
-            date_time_note(dt_util.now(), user_input.language),
+            "" if calls_only else date_time_note(dt_util.now(), user_input.language),
             satellite_area_note(self.hass, user_input.device_id, user_input.language)
             if home is not None
             else "",

@@ -127,3 +127,20 @@ async def test_with_nothing_exposed_an_order_finds_no_device_and_nothing_is_clai
     result = await converse(hass, "Turn on the kitchen light.")
     said = str(result.response.speech["plain"]["speech"])
     assert said.startswith("I can't find"), said
+
+
+async def test_an_order_is_asked_without_the_clock(
+    ha_ready: HomeAssistant,
+    setup_entry: EntryFactory,
+    llama_server: LlamaServerProcess,
+    prompt_spy: PromptSpy,
+) -> None:
+    """The date note changes every minute: an order, answered with calls, does without it."""
+    hass = ha_ready
+    await async_build_home(hass)
+    await setup_entry(llama_server.url, max_tokens=24)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await converse(hass, "Turn on the kitchen light.")
+    assert "Only if asked about the date" not in prompt_spy.prompts[-1]
+    await converse(hass, "What is two plus two?")
+    assert "Only if asked about the date" in prompt_spy.prompts[-1]
