@@ -26,24 +26,21 @@ from typing import Any
 
 from homeassistant import loader
 from homeassistant.components import conversation
-from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import chat_session
-from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
     async_test_home_assistant,
 )
 
 import custom_components.heisenberg  # noqa: F401 - HA finds the integration once imported
-from custom_components.heisenberg.const import CONF_URL, DEFAULT_AGENT_OPTIONS, DOMAIN
 from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import MODELS, resolve_model
 from launcher.process import cache_dir, free_port
 from tests.home.fake_home import async_build_home
 
+from .ha_agent import async_add_agent
 from .questions import HOME_NAME, QUESTIONS, Question
 
 # What a leaked turn looks like in any format: a role or Q/A label at the start of a line or
@@ -149,21 +146,7 @@ async def ask_all(
 ) -> dict[str, Tally]:
     """All questions, `runs` times, through a new agent against the server at `url`."""
     tallies = {"en": Tally(), "fr": Tally()}
-    entry = MockConfigEntry(
-        domain=DOMAIN, title="llama-server", data={CONF_URL: url},
-        subentries_data=[ConfigSubentryData(
-            data=dict(DEFAULT_AGENT_OPTIONS), subentry_type="conversation",
-            title="Heisenberg", unique_id=None,
-        )],
-    )  # fmt: skip
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)  # the warm-up
-    agent_id = next(
-        entity.entity_id
-        for entity in er.async_get(hass).entities.values()
-        if entity.config_entry_id == entry.entry_id and entity.domain == "conversation"
-    )
+    entry, agent_id = await async_add_agent(hass, url)
     for _run in range(runs):
         for question in questions:
             conversation_id = None

@@ -29,18 +29,14 @@ from typing import Any
 
 from homeassistant import loader
 from homeassistant.components import conversation
-from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.helpers import chat_session, intent
-from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
     async_test_home_assistant,
 )
 
 import custom_components.heisenberg  # noqa: F401 - HA finds the integration once imported
-from custom_components.heisenberg.const import CONF_URL, DEFAULT_AGENT_OPTIONS, DOMAIN
 from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import DEFAULT_MODEL, resolve_model
 from launcher.process import cache_dir, free_port
@@ -48,6 +44,7 @@ from tests.home.fake_home import LAYOUT, async_build_home
 
 from .device_commands import COMMANDS, Command
 from .device_commands_holdout import HOLDOUT
+from .ha_agent import async_add_agent
 
 # "main": the commands the agent's prompt and guards were tuned on; "holdout": 40 more,
 # written separately by someone who had not seen the agent's code or results.
@@ -202,21 +199,7 @@ class Tally:
 async def run_model(
     hass: HomeAssistant, url: str, commands: tuple[Command, ...], modes: list[str], show: str
 ) -> dict[str, Tally]:
-    entry = MockConfigEntry(
-        domain=DOMAIN, title="llama-server", data={CONF_URL: url},
-        subentries_data=[ConfigSubentryData(
-            data=dict(DEFAULT_AGENT_OPTIONS), subentry_type="conversation",
-            title="Heisenberg", unique_id=None,
-        )],
-    )  # fmt: skip
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)  # the warm-up
-    agent_id = next(
-        entity.entity_id
-        for entity in er.async_get(hass).entities.values()
-        if entity.config_entry_id == entry.entry_id and entity.domain == "conversation"
-    )
+    entry, agent_id = await async_add_agent(hass, url)
     tallies: dict[str, Tally] = {}
     for mode in modes:
         tally = tallies.setdefault(mode, Tally())

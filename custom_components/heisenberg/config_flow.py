@@ -83,6 +83,20 @@ async def validate_server(hass: HomeAssistant, raw_url: str) -> tuple[str, dict[
     return str(client.url), await client.props()
 
 
+async def _checked_server(
+    hass: HomeAssistant, raw_url: str
+) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """(normalized URL, props, form errors): the errors are empty when the server answered."""
+    try:
+        url, props = await validate_server(hass, raw_url)
+    except InvalidUrl:
+        return raw_url, {}, {CONF_URL: "invalid_url"}
+    except LlamaServerError as err:
+        _LOGGER.info("llama-server check of %s failed: %s", raw_url, err)
+        return raw_url, {}, {"base": err.reason}
+    return url, props, {}
+
+
 class HeisenbergConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a llama-server and its first agent."""
 
@@ -92,14 +106,8 @@ class HeisenbergConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         errors: dict[str, str] = {}
         if user_input is not None:
-            try:
-                url, props = await validate_server(self.hass, user_input[CONF_URL])
-            except InvalidUrl:
-                errors[CONF_URL] = "invalid_url"
-            except LlamaServerError as err:
-                _LOGGER.info("llama-server check of %s failed: %s", user_input[CONF_URL], err)
-                errors["base"] = err.reason
-            else:
+            url, props, errors = await _checked_server(self.hass, user_input[CONF_URL])
+            if not errors:
                 await self.async_set_unique_id(url)
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(
@@ -140,14 +148,8 @@ class HeisenbergConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            try:
-                url, props = await validate_server(self.hass, user_input[CONF_URL])
-            except InvalidUrl:
-                errors[CONF_URL] = "invalid_url"
-            except LlamaServerError as err:
-                _LOGGER.info("llama-server check of %s failed: %s", user_input[CONF_URL], err)
-                errors["base"] = err.reason
-            else:
+            url, props, errors = await _checked_server(self.hass, user_input[CONF_URL])
+            if not errors:
                 if url != entry.unique_id:
                     await self.async_set_unique_id(url)
                     self._abort_if_unique_id_configured()

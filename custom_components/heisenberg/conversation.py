@@ -117,10 +117,18 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         history = history_window(
             chat_log.content[1:-1], options.max_history_turns, self.entry.runtime_data.call_texts
         )
+        # How the model may answer (speech or calls), decided once for the prompt and request.
+        grammar, calls_only = home.grammar_for(user_input.text) if home else (None, False)
         prompt = self._build_prompt(
-            options, persona, home=home, history=history, user_input=user_input, chat_log=chat_log
+            options,
+            persona,
+            home=home,
+            calls_only=calls_only,
+            history=history,
+            user_input=user_input,
+            chat_log=chat_log,
         )
-        answer = await self._answer(options, prompt, home, user_input, chat_log)
+        answer = await self._answer(options, prompt, (grammar, calls_only), user_input, chat_log)
         if answer.error is not None:
             self._record_failure(answer)
             return self._failed_turn(user_input, chat_log, answer)
@@ -153,6 +161,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         persona: PersonaText,
         *,
         home: DeviceContext | None,
+        calls_only: bool,
         history: Sequence[Turn],
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
@@ -169,7 +178,6 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             examples = (*home.examples, *persona.examples)
         # An order or a question about a device is answered with calls: it needs no clock, and
         # the note (new every minute) would be 30 tokens to evaluate before acting.
-        calls_only = home is not None and home.grammar_for(user_input.text)[1]
         notes = (
             "" if calls_only else date_time_note(dt_util.now(), user_input.language),
             satellite_area_note(self.hass, user_input.device_id, user_input.language)
@@ -191,20 +199,19 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         self,
         options: AgentOptions,
         prompt: tuple[PromptFormat, str],
-        home: DeviceContext | None,
+        choice: tuple[str | None, bool],
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
     ) -> _AnswerStream:
-        """The model's answer, with the device grammar when the server takes it."""
+        """The model's answer, with the device grammar (`choice`: grammar, calls only) when the
+        server takes it."""
         runtime = self.entry.runtime_data
         if runtime.warming.locked():
             # The warm-up is evaluating this very prefix: reuse it rather than race it.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(options.timeout), runtime.warming:
                     pass
-        grammar, calls_only = None, False
-        if home is not None and not runtime.grammar_rejected:
-            grammar, calls_only = home.grammar_for(user_input.text)
+        grammar, calls_only = (None, False) if runtime.grammar_rejected else choice
         if calls_only:
             # Which device and action: the model's best guess, not a sample of its guesses.
             options = dataclasses.replace(options, temperature=0.0)

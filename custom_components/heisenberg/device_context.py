@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from homeassistant.components import conversation
+from homeassistant.components.homeassistant.exposed_entities import async_should_expose
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import area_registry as ar
@@ -15,7 +16,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import llm
 
 from .const import DOMAIN
-from .device_catalog import STATE_ACTION, DeviceCatalog, async_device_catalog
+from .device_catalog import ASSISTANT, STATE_ACTION, DeviceCatalog, async_device_catalog
 from .device_prompt import device_examples, device_instructions
 from .device_relevance import (
     Request,
@@ -68,7 +69,9 @@ def _grammar(
 
 def any_exposed(hass: HomeAssistant) -> bool:
     """Whether any entity is exposed to Assist (else the agent sees and controls nothing)."""
-    return bool(async_device_catalog(hass, set()).devices)
+    return any(
+        async_should_expose(hass, ASSISTANT, state.entity_id) for state in hass.states.async_all()
+    )
 
 
 def device_context(
