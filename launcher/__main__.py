@@ -109,7 +109,7 @@ def reachable_host(bind_host: str) -> str:
     if bind_host not in ("0.0.0.0", "::", ""):
         return bind_host
     try:
-        from wyoming_servers.announce import reachable_address  # noqa: PLC0415
+        from wyoming_servers.server.announce import reachable_address  # noqa: PLC0415
 
         return reachable_address(bind_host, None)
     except Exception:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import sys
 
-from . import stt, tts, wake
-from .runner import main as run
+from .server.runner import main as run
+from .stt import service as stt
+from .tts import service as tts
+from .wake import service as wake
 
 
 def main() -> None:

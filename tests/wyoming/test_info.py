@@ -12,7 +12,7 @@ from wyoming.client import AsyncTcpClient
 from wyoming.info import Describe, Info
 from wyoming.ping import Ping, Pong
 
-from wyoming_servers.announce import reachable_address
+from wyoming_servers.server.announce import reachable_address
 
 from .conftest import ROOT, Servers
 from .helpers import read
@@ -111,7 +111,7 @@ def test_a_missing_model_path_is_a_clear_start_error() -> None:
 
 def test_zeroconf_announces_a_reachable_address() -> None:
     # In a subprocess: the HA test harness only lets tests connect to 127.0.0.1.
-    code = "from wyoming_servers.announce import reachable_address as r; print(r('0.0.0.0', None))"
+    code = "from wyoming_servers.server.announce import reachable_address as r; print(r('0.0.0.0', None))"
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,

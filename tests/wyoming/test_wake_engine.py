@@ -14,8 +14,8 @@ import pytest
 from pyopen_wakeword import OpenWakeWord, OpenWakeWordFeatures
 from wyoming.audio import AudioChunk, AudioChunkConverter
 
-from wyoming_servers import models
-from wyoming_servers.wake_engine import StreamState, Trigger, WakeEngine
+from wyoming_servers.server import model_sources as models
+from wyoming_servers.wake.openwakeword import StreamState, Trigger, WakeEngine
 
 from .helpers import Speech
 

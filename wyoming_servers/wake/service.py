@@ -26,12 +26,12 @@ from wyoming.event import Event
 from wyoming.info import Attribution, Info, WakeModel, WakeProgram
 from wyoming.wake import Detect, Detection, NotDetected
 
-from . import models
-from .audio import RATE, SILENCE_RMS, WIDTH, AudioInput, is_silent
-from .connection import Connection, ServiceError, ServiceHandler
-from .pool import InferencePool
-from .runner import run_module
-from .wake_engine import StreamState, Trigger, WakeEngine
+from ..server import model_sources as models
+from ..server.audio import RATE, SILENCE_RMS, WIDTH, AudioInput, is_silent
+from ..server.connection import Connection, ServiceError, ServiceHandler
+from ..server.pool import InferencePool
+from ..server.runner import run_module
+from .openwakeword import StreamState, Trigger, WakeEngine
 
 NAME = "wake"
 _LOGGER = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from faster_whisper import WhisperModel
 from faster_whisper import __version__ as faster_whisper_version
 from faster_whisper.tokenizer import _LANGUAGE_CODES
 
-from .models import ModelSource
+from ..server.model_sources import ModelSource
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 
 from wyoming.info import Info
 
-from . import __version__
+from .. import __version__
 from .announce import Announcement, announce
 from .connection import Connection, HandlerMaker, ServiceHandler, serve_connection
 from .protocol import MAX_HEADER_BYTES

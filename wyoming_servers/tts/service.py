@@ -20,12 +20,12 @@ from wyoming.event import Event
 from wyoming.info import Attribution, Info, TtsProgram, TtsVoice, TtsVoiceSpeaker
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStopped
 
-from . import models
-from .connection import ClientGone, Connection, ServiceError, ServiceHandler
-from .pool import InferencePool, PoolBusy
-from .runner import run_module
-from .tts_engine import LoadedVoice, TtsEngine, VoiceError, resolve_voices
-from .tts_text import TextSplitter
+from ..server import model_sources as models
+from ..server.connection import ClientGone, Connection, ServiceError, ServiceHandler
+from ..server.pool import InferencePool, PoolBusy
+from ..server.runner import run_module
+from .piper_voice import LoadedVoice, TtsEngine, VoiceError, resolve_voices
+from .text_pieces import TextSplitter
 
 NAME = "tts"
 _LOGGER = logging.getLogger(__name__)

@@ -22,12 +22,12 @@ from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.event import Event
 from wyoming.info import AsrModel, AsrProgram, Attribution, Info
 
-from . import models
-from .audio import RATE, WIDTH, AudioInput, is_silent
-from .connection import ClientGone, Connection, ServiceError, ServiceHandler
-from .pool import InferencePool
-from .runner import run_module
-from .stt_engine import DecodeOptions, SttEngine, normalize_language, resolve_sources
+from ..server import model_sources as models
+from ..server.audio import RATE, WIDTH, AudioInput, is_silent
+from ..server.connection import ClientGone, Connection, ServiceError, ServiceHandler
+from ..server.pool import InferencePool
+from ..server.runner import run_module
+from .whisper import DecodeOptions, SttEngine, normalize_language, resolve_sources
 
 NAME = "stt"
 _LOGGER = logging.getLogger(__name__)

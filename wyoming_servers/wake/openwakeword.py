@@ -26,7 +26,7 @@ import numpy as np
 from pyopen_wakeword import OpenWakeWord, OpenWakeWordFeatures
 from pyopen_wakeword.openwakeword import EMB_FEATURES, EMB_STEP, MEL_SAMPLES, SAMPLES_PER_CHUNK
 
-from .models import ModelSource
+from ..server.model_sources import ModelSource
 from .tflite_accel import accelerate
 
 _LOGGER = logging.getLogger(__name__)

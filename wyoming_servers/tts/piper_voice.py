@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 from piper import PiperVoice, SynthesisConfig
 
-from .models import ModelSource, piper_voices_in
-from .tts_stream import StreamingVoice, split
+from ..server.model_sources import ModelSource, piper_voices_in
+from .piper_stream import StreamingVoice, split
 
 _LOGGER = logging.getLogger(__name__)
 _MAX_INT16 = 32767.0

@@ -1,0 +1,1 @@
+"""The stt service (see `service.py`)."""

@@ -1,0 +1,5 @@
+"""`python -m wyoming_servers.stt`."""
+
+from .service import main
+
+main()

@@ -1,0 +1,1 @@
+"""The tts service (see `service.py`)."""

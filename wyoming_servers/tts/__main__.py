@@ -1,0 +1,5 @@
+"""`python -m wyoming_servers.tts`."""
+
+from .service import main
+
+main()

@@ -1,0 +1,1 @@
+"""The wake service (see `service.py`)."""

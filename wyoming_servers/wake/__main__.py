@@ -1,0 +1,5 @@
+"""`python -m wyoming_servers.wake`."""
+
+from .service import main
+
+main()
