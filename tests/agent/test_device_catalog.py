@@ -11,8 +11,8 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.heisenberg.device_catalog import DeviceCatalog, async_device_catalog
+from harness.fake_home import async_build_home
 from launcher.llama_server import LlamaServerProcess
-from tests.home.fake_home import async_build_home
 
 from .conftest import EntryFactory, converse
 from .spy import PromptSpy

@@ -13,8 +13,8 @@ from homeassistant.const import CONF_LLM_HASS_API
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from harness.fake_home import ServiceCalls, async_build_home, async_play_tv
 from launcher.llama_server import LlamaServerProcess
-from tests.home.fake_home import ServiceCalls, async_build_home, async_play_tv
 
 from .conftest import EntryFactory, agent_id, converse, speech
 from .fault_server import Fault, FaultServer

@@ -10,16 +10,7 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
-from launcher.llama_server import LlamaServerProcess, find_llama_server
-from launcher.llm_models import DEFAULT_MODEL, resolve_model
-from launcher.process import cache_dir, free_port
-from launcher.wyoming_server import WyomingServerProcess
-from tests.home.fake_home import async_build_home
-
-from ..agent.spy import PromptSpy, install_prompt_spy
-from ..wyoming.helpers import word_error_rate
-from .speech import spoken_request, wav_duration
-from .voice_assistant import (
+from harness.assist_pipeline import (
     PipelineEventType,
     add_voice_assistant,
     answer_of,
@@ -27,6 +18,15 @@ from .voice_assistant import (
     of_type,
     run_pipeline,
 )
+from harness.fake_home import async_build_home
+from harness.spoken_requests import spoken_request, wav_duration
+from harness.wyoming_client import word_error_rate
+from launcher.llama_server import LlamaServerProcess, find_llama_server
+from launcher.llm_models import DEFAULT_MODEL, resolve_model
+from launcher.process import cache_dir, free_port
+from launcher.wyoming_server import WyomingServerProcess
+
+from ..agent.spy import PromptSpy, install_prompt_spy
 
 QUESTION = "What is the capital of France?"
 FOLLOW_UP = "And what is the capital of Germany?"

@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 import pytest_socket
 
+from harness.wyoming_client import Speech, synthesize
 from launcher.process import ChildProcess, LaunchError, free_port, port_in_use
-
-from .helpers import Speech, synthesize
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "wyoming"

@@ -12,8 +12,9 @@ from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 from wyoming.info import Describe
 
+from harness.wyoming_client import Speech, read, synthesize, transcript_text, word_error_rate
+
 from .conftest import PHRASES
-from .helpers import Speech, read, synthesize, transcript_text, word_error_rate
 
 
 async def raw_exchange(port: int, data: bytes) -> list[dict]:

@@ -12,8 +12,9 @@ from wyoming.client import AsyncTcpClient
 from wyoming.info import Describe, Info
 from wyoming.tts import SynthesizeVoice
 
+from harness.wyoming_client import read, synthesize
+
 from .conftest import ServerProcess
-from .helpers import read, synthesize
 
 
 async def describe(port: int) -> Info:

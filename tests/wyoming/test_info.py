@@ -12,10 +12,10 @@ from wyoming.client import AsyncTcpClient
 from wyoming.info import Describe, Info
 from wyoming.ping import Ping, Pong
 
+from harness.wyoming_client import read
 from wyoming_servers.server.announce import reachable_address
 
 from .conftest import ROOT, Servers
-from .helpers import read
 
 
 async def describe(port: int) -> Info:

@@ -9,8 +9,9 @@ from wyoming.asr import Transcribe, Transcript
 from wyoming.audio import AudioStart, AudioStop
 from wyoming.client import AsyncTcpClient
 
+from harness.wyoming_client import Speech, read, transcribe, transcript_text, word_error_rate
+
 from .conftest import PHRASES
-from .helpers import Speech, read, transcribe, transcript_text, word_error_rate
 
 
 async def test_round_trip_word_error_rate_is_low(port: int, phrases: dict[str, Speech]) -> None:

@@ -16,8 +16,9 @@ from wyoming.tts import (
     SynthesizeVoice,
 )
 
+from harness.wyoming_client import read, read_audio, synthesize, transcript_text, word_error_rate
+
 from .conftest import Servers
-from .helpers import read, read_audio, synthesize, transcript_text, word_error_rate
 
 LONG_TEXT = " ".join(
     [

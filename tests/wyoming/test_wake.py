@@ -10,8 +10,9 @@ from wyoming.audio import AudioStart
 from wyoming.client import AsyncTcpClient
 from wyoming.wake import Detect, Detection
 
+from harness.wyoming_client import Speech, detect, read
+
 from .conftest import Servers
-from .helpers import Speech, detect, read
 
 
 def detections(events: list) -> list[Detection]:

@@ -14,10 +14,9 @@ import pytest
 from pyopen_wakeword import OpenWakeWord, OpenWakeWordFeatures
 from wyoming.audio import AudioChunk, AudioChunkConverter
 
+from harness.wyoming_client import Speech
 from wyoming_servers.server import model_sources as models
 from wyoming_servers.wake.openwakeword import StreamState, Trigger, WakeEngine
-
-from .helpers import Speech
 
 NAMES = ["hey_jarvis", "okay_nabu"]
 STEP_BYTES = 1280 * 2

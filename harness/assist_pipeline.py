@@ -28,7 +28,7 @@ from homeassistant.setup import async_setup_component
 from custom_components.heisenberg.const import CONF_TEMPERATURE
 from launcher.wyoming_server import WyomingServerProcess
 
-from .speech import RATE, WIDTH, Utterance
+from .spoken_requests import RATE, WIDTH, Utterance
 
 _WAV_HEADER_BYTES = 44
 

@@ -12,7 +12,7 @@ from wyoming.event import Event
 from wyoming.tts import Synthesize, SynthesizeVoice
 from wyoming.wake import Detect
 
-from benchmarks.wyoming_clients import word_errors
+from .wyoming_timing import word_errors
 
 TIMEOUT = 60.0  # generous: only here so a broken server fails the test instead of hanging it
 

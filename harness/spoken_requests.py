@@ -9,7 +9,7 @@ from wyoming.audio import AudioChunk, AudioChunkConverter
 
 from launcher.wyoming_server import WyomingServerProcess
 
-from ..wyoming.helpers import synthesize
+from .wyoming_client import synthesize
 
 RATE, WIDTH, CHANNELS = 16000, 2, 1
 

@@ -1,1 +1,0 @@
-"""A fake home for device-control tests and benchmarks: real HA template and helper entities."""
