@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from piper import PiperVoice
 
-from wyoming_servers.server import model_sources as models
 from wyoming_servers.tts import piper_stream as tts_stream
+from wyoming_servers.tts import voices as models
 
 SENTENCES = [
     "Okay.",  # shorter than the first window

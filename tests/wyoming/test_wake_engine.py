@@ -15,8 +15,9 @@ from pyopen_wakeword import OpenWakeWord, OpenWakeWordFeatures
 from wyoming.audio import AudioChunk, AudioChunkConverter
 
 from harness.wyoming_client import Speech
-from wyoming_servers.server import model_sources as models
-from wyoming_servers.wake.openwakeword import StreamState, Trigger, WakeEngine
+from wyoming_servers.wake import models
+from wyoming_servers.wake.detector import Trigger
+from wyoming_servers.wake.openwakeword import OpenWakeWordDetector, StreamState
 
 NAMES = ["hey_jarvis", "okay_nabu"]
 STEP_BYTES = 1280 * 2
@@ -39,9 +40,9 @@ def stream_audio(phrases: dict[str, Speech]) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def engine() -> Iterator[WakeEngine]:
+def engine() -> Iterator[OpenWakeWordDetector]:
     sources = [s for s in models.openwakeword_builtin() if s.name in NAMES]
-    engine = WakeEngine(sources, {"*": Trigger()})
+    engine = OpenWakeWordDetector(sources, {"*": Trigger()})
     yield engine
     engine.close()
 
@@ -77,7 +78,7 @@ def chunked(pcm: bytes, sizes: list[int]) -> Iterator[bytes]:
 
 
 def engine_probabilities(
-    engine: WakeEngine, state: StreamState, chunks: Iterator[bytes]
+    engine: OpenWakeWordDetector, state: StreamState, chunks: Iterator[bytes]
 ) -> dict[str, list[float]]:
     result: dict[str, list[float]] = {name: [] for name in NAMES}
     for chunk in chunks:
@@ -94,7 +95,7 @@ def assert_same(ours: dict[str, list[float]], reference: dict[str, list[float]])
 
 
 def test_probabilities_match_the_library_for_any_chunking(
-    engine: WakeEngine, stream_audio: bytes
+    engine: OpenWakeWordDetector, stream_audio: bytes
 ) -> None:
     reference = library_probabilities(stream_audio)
     for name in NAMES:  # the audio really contains each wake word
@@ -105,7 +106,7 @@ def test_probabilities_match_the_library_for_any_chunking(
 
 
 def test_interleaved_streams_do_not_disturb_each_other(
-    engine: WakeEngine, stream_audio: bytes
+    engine: OpenWakeWordDetector, stream_audio: bytes
 ) -> None:
     reference = library_probabilities(stream_audio)
     first, second = engine.new_stream(NAMES), engine.new_stream(NAMES)
@@ -119,7 +120,7 @@ def test_interleaved_streams_do_not_disturb_each_other(
         assert_same(result, reference)
 
 
-def test_a_stream_keeps_short_buffers(engine: WakeEngine) -> None:
+def test_a_stream_keeps_short_buffers(engine: OpenWakeWordDetector) -> None:
     state = engine.new_stream(NAMES)
     engine.process(state, bytes(16000 * 2 * 3))
     # The library's own buffers are 10 s of audio (640 KB) and 970 mel frames per stream.

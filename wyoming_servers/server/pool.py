@@ -2,8 +2,8 @@
 
 Jobs run first-come first-served on a small thread pool (one or two workers: on a 2-core
 machine more threads only make every request slower). Long requests (a TTS answer of several
-sentences) submit one job per sentence, so they interleave fairly with other clients instead of
-holding a worker for the whole answer. When the bound is reached a new job is refused at once
+sentences) submit one job per piece of audio, so they interleave fairly with other clients
+instead of holding a worker for the whole answer. When the bound is reached a new job is refused at once
 with `PoolBusy`, which the handler turns into an `error` event: a clear "busy" beats a request
 that silently waits for minutes.
 """
@@ -32,11 +32,6 @@ class InferencePool:
         self.max_jobs = max_jobs
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self._jobs = 0
-
-    @property
-    def jobs(self) -> int:
-        """Jobs queued or running."""
-        return self._jobs
 
     @property
     def idle(self) -> bool:

@@ -21,10 +21,10 @@ MAX_HEADER_BYTES = 64 * 1024
 class ProtocolError(Exception):
     """The byte stream is not a valid Wyoming event; the framing is lost, so close after this."""
 
-    def __init__(self, code: str, text: str) -> None:
+    def __init__(self, text: str, code: str) -> None:
         super().__init__(text)
-        self.code = code
         self.text = text
+        self.code = code
 
 
 async def read_event(reader: asyncio.StreamReader, max_event_bytes: int) -> Event | None:
@@ -34,26 +34,26 @@ async def read_event(reader: asyncio.StreamReader, max_event_bytes: int) -> Even
     except asyncio.IncompleteReadError as err:
         if not err.partial.strip():
             return None  # the peer closed between events: a normal hang-up
-        raise ProtocolError("truncated", "connection closed in the middle of a header") from err
+        raise ProtocolError("connection closed in the middle of a header", "truncated") from err
     except asyncio.LimitOverrunError as err:
-        raise ProtocolError("header-too-large", "event header line is too long") from err
+        raise ProtocolError("event header line is too long", "header-too-large") from err
 
     header = _parse_json_object(line, "header")
     event_type = header.get("type")
     if not isinstance(event_type, str) or not event_type:
-        raise ProtocolError("bad-header", "event header has no 'type' string")
+        raise ProtocolError("event header has no 'type' string", "bad-header")
 
     data = header.get("data") or {}
     if not isinstance(data, dict):
-        raise ProtocolError("bad-header", "event 'data' must be an object")
+        raise ProtocolError("event 'data' must be an object", "bad-header")
 
     data_length = _length(header, "data_length")
     payload_length = _length(header, "payload_length")
     if data_length + payload_length > max_event_bytes:
         raise ProtocolError(
-            "too-large",
             f"event of {data_length + payload_length} bytes exceeds the limit of "
             f"{max_event_bytes} bytes",
+            "too-large",
         )
 
     try:
@@ -61,7 +61,7 @@ async def read_event(reader: asyncio.StreamReader, max_event_bytes: int) -> Even
             data.update(_parse_json_object(await reader.readexactly(data_length), "data"))
         payload = await reader.readexactly(payload_length) if payload_length else None
     except asyncio.IncompleteReadError as err:
-        raise ProtocolError("truncated", "connection closed in the middle of an event") from err
+        raise ProtocolError("connection closed in the middle of an event", "truncated") from err
 
     return Event(type=event_type, data=data, payload=payload)
 
@@ -70,9 +70,9 @@ def _parse_json_object(raw: bytes, what: str) -> dict[str, Any]:
     try:
         value = json.loads(raw)
     except (UnicodeDecodeError, ValueError) as err:
-        raise ProtocolError("bad-json", f"event {what} is not valid JSON") from err
+        raise ProtocolError(f"event {what} is not valid JSON", "bad-json") from err
     if not isinstance(value, dict):
-        raise ProtocolError("bad-json", f"event {what} is not a JSON object")
+        raise ProtocolError(f"event {what} is not a JSON object", "bad-json")
     return value
 
 
@@ -82,5 +82,5 @@ def _length(header: dict[str, Any], key: str) -> int:
         return 0
     # bool is an int subclass; a "true" length is as malformed as a string one.
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ProtocolError("bad-header", f"'{key}' must be a non-negative integer")
+        raise ProtocolError(f"'{key}' must be a non-negative integer", "bad-header")
     return value

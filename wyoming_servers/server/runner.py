@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 from wyoming.info import Info
@@ -42,12 +42,18 @@ class Service(Protocol):
     def shutdown(self) -> None: ...
 
 
+class ArgumentSink(Protocol):
+    """Where a service declares its flags: a parser, or one of its argument groups."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action: ...
+
+
 class ServiceModule(Protocol):
-    """What `stt`, `tts` and `wake` export for the runner."""
+    """What each service's `service` module exports for the runner."""
 
     NAME: str
 
-    def add_arguments(self, parser: argparse.ArgumentParser, prefix: str) -> None: ...
+    def add_arguments(self, parser: ArgumentSink, prefix: str) -> None: ...
 
     def load(self, args: argparse.Namespace) -> Service: ...
 
@@ -118,7 +124,7 @@ def build_parser(
     single = len(modules) == 1
     for module in modules:
         group = parser.add_argument_group(f"{module.NAME} options")
-        module.add_arguments(group, "" if single else f"{module.NAME}-")  # type: ignore[arg-type]
+        module.add_arguments(group, "" if single else f"{module.NAME}-")
     return parser
 
 

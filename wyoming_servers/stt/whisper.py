@@ -1,18 +1,20 @@
-"""faster-whisper models, loaded once and shared, and the choice of model for a language."""
+"""The faster-whisper `Transcriber`: Whisper models loaded once and shared, and the choice of
+model for a language."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from faster_whisper import WhisperModel
 from faster_whisper import __version__ as faster_whisper_version
 from faster_whisper.tokenizer import _LANGUAGE_CODES
+from wyoming.info import AsrModel, AsrProgram, Attribution
 
 from ..server.model_sources import ModelSource
+from .transcriber import normalize_language
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -33,15 +35,8 @@ class DecodeOptions:
     initial_prompt: str | None = None
 
 
-def normalize_language(language: str | None) -> str | None:
-    """'en-US', 'en_us', 'EN' -> 'en' (Whisper knows languages, not regions)."""
-    if not language:
-        return None
-    return language.replace("_", "-").split("-")[0].lower() or None
-
-
-class SttEngine:
-    """The loaded Whisper models and the default language."""
+class WhisperTranscriber:
+    """The loaded Whisper models and the default language (a `Transcriber`)."""
 
     def __init__(
         self,
@@ -70,14 +65,43 @@ class SttEngine:
         language = normalize_language(default_language)
         if language is None or self.model_for(language) is None:
             raise ValueError(f"no installed speech-to-text model supports '{default_language}'")
-        self.default_language = language
-        self.version = faster_whisper_version
+        self._default_language = language
+
+    @property
+    def default_language(self) -> str:
+        return self._default_language
+
+    def knows(self, language: str) -> bool:
+        return self.model_for(language) is not None
 
     def model_for(self, language: str) -> LoadedWhisper | None:
         """The first model that knows the language; given models keep their command-line order,
         so the English-only tiny.en (listed first by default) serves English and the
         multilingual base serves the rest."""
         return next((m for m in self.models if language in m.languages), None)
+
+    def program(self) -> AsrProgram:
+        whisper = Attribution(name="OpenAI Whisper", url="https://github.com/openai/whisper")
+        return AsrProgram(
+            name="heisenberg-faster-whisper",
+            description="faster-whisper speech-to-text (Heisenberg)",
+            attribution=Attribution(
+                name="SYSTRAN faster-whisper", url="https://github.com/SYSTRAN/faster-whisper"
+            ),
+            installed=True,
+            version=faster_whisper_version,
+            models=[
+                AsrModel(
+                    name=m.source.name,
+                    description=f"Whisper {m.source.name} ({m.source.path})",
+                    attribution=whisper,
+                    installed=True,
+                    languages=m.languages,
+                    version=m.source.version,
+                )
+                for m in self.models
+            ],
+        )
 
     def warm_up(self) -> None:
         """One short decode per model, so the first real request does not pay CTranslate2's
@@ -94,7 +118,7 @@ class SttEngine:
     def transcribe(self, pcm: bytes, language: str) -> str:
         """Blocking: 16 kHz mono s16 PCM -> stripped text. Runs in the inference pool."""
         loaded = self.model_for(language)
-        if loaded is None:  # checked by the handler already; kept for direct callers
+        if loaded is None:  # the handler checks `knows` first; kept for direct callers
             raise ValueError(f"no model for language '{language}'")
         audio = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
         return self._decode(loaded, audio, language, self.options)
@@ -118,21 +142,3 @@ class SttEngine:
 
 
 RATE_SECONDS = 16000  # one second of samples at 16 kHz
-
-
-def resolve_sources(specs: list[str], builtins: dict[str, ModelSource]) -> list[ModelSource]:
-    """Command-line model specs (built-in names or CTranslate2 directories) -> sources."""
-    sources = []
-    for spec in specs:
-        if spec in builtins:
-            sources.append(builtins[spec])
-            continue
-        path = Path(spec).expanduser()
-        if not (path / "model.bin").is_file():
-            known = ", ".join(builtins) or "none installed"
-            raise FileNotFoundError(
-                f"'{spec}' is neither an installed model ({known}) nor a CTranslate2 model "
-                "directory with model.bin"
-            )
-        sources.append(ModelSource(path.name, path.resolve()))
-    return sources

@@ -1,20 +1,20 @@
-"""Piper voices, all loaded at start and shared, and the choice of voice for a request."""
+"""The Piper `Synthesizer`: Piper voices, all loaded at start and shared."""
 
 from __future__ import annotations
 
 import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 
 import numpy as np
 from piper import PiperVoice, SynthesisConfig
+from wyoming.info import Attribution, TtsProgram, TtsVoice, TtsVoiceSpeaker
 
-from ..server.model_sources import ModelSource, piper_voices_in
+from ..server.model_sources import ModelSource, package_version
 from .piper_stream import StreamingVoice, split
+from .synthesizer import Voice
 
 _LOGGER = logging.getLogger(__name__)
 _MAX_INT16 = 32767.0
@@ -24,91 +24,69 @@ _MAX_INT16 = 32767.0
 class LoadedVoice:
     source: ModelSource
     voice: PiperVoice
-    language: str  # e.g. "en_US"
-    speakers: dict[str, int]  # speaker name -> id (empty for single-speaker voices)
-    description: str
+    info: Voice
     stream: StreamingVoice | None = None  # None: whole sentences only
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    @property
-    def sample_rate(self) -> int:
-        return int(self.voice.config.sample_rate)
 
+class PiperSynthesizer:
+    """Piper voices (a `Synthesizer`)."""
 
-class VoiceError(Exception):
-    """Unknown voice or speaker."""
-
-
-class TtsEngine:
-    def __init__(
-        self, sources: list[ModelSource], default_voice: str | None, default_speaker: str | None
-    ) -> None:
-        if not sources:
-            raise ValueError("no Piper voice is installed or given with --voice/--data-dir")
-        self.voices: dict[str, LoadedVoice] = {}
+    def __init__(self, sources: list[ModelSource]) -> None:
+        self.loaded: dict[str, LoadedVoice] = {}
         for source in sources:
             _LOGGER.info("Loading Piper voice %s from %s", source.name, source.path)
-            self.voices[source.name] = _load(source)
-        name = default_voice or sources[0].name
-        if name not in self.voices:
-            raise ValueError(f"default voice '{name}' is not among {sorted(self.voices)}")
-        self.default = self.voices[name]
-        self.default_speaker = default_speaker
-        try:
-            self.version: str | None = version("piper-tts")
-        except PackageNotFoundError:
-            self.version = None
+            self.loaded[source.name] = _load(source)
+        self._voices = {name: v.info for name, v in self.loaded.items()}
 
-    def choose(self, name: str | None, language: str | None) -> LoadedVoice:
-        """Voice by name (error if unknown), else by language (default voice if none fits)."""
-        if name:
-            if name not in self.voices:
-                raise VoiceError(f"unknown voice '{name}'; installed: {sorted(self.voices)}")
-            return self.voices[name]
-        if language:
-            wanted = language.replace("-", "_").lower()
-            for candidate in (wanted, wanted.split("_")[0]):
-                for loaded in self.voices.values():
-                    voice_lang = loaded.language.lower()
-                    if candidate in (voice_lang, voice_lang.split("_")[0]):
-                        return loaded
-            _LOGGER.warning(
-                "No voice for language '%s'; using the default voice %s",
-                language,
-                self.default.source.name,
-            )
-        return self.default
-
-    def speaker_id(self, loaded: LoadedVoice, speaker: str | None) -> int | None:
-        if speaker is None and loaded is self.default:
-            speaker = self.default_speaker
-        if speaker is None or not loaded.speakers:
-            return None
-        if speaker in loaded.speakers:
-            return loaded.speakers[speaker]
-        if speaker.isdigit() and int(speaker) in loaded.speakers.values():
-            return int(speaker)
-        raise VoiceError(f"voice {loaded.source.name} has no speaker '{speaker}'")
+    @property
+    def voices(self) -> Mapping[str, Voice]:
+        return self._voices
 
     def warm_up(self) -> None:
-        for loaded in self.voices.values():
-            self.synthesize(loaded, "Ready.", None)
+        for loaded in self.loaded.values():
+            _synthesize(loaded, "Ready.", None)
 
-    @staticmethod
-    def synthesize(loaded: LoadedVoice, text: str, speaker_id: int | None) -> bytes:
-        """Blocking: text -> 16-bit mono PCM at the voice's rate. Runs in the pool."""
-        config = SynthesisConfig(speaker_id=speaker_id)
-        with loaded.lock:
-            return b"".join(c.audio_int16_bytes for c in loaded.voice.synthesize(text, config))
-
-    @classmethod
-    def stream(cls, loaded: LoadedVoice, text: str, speaker_id: int | None) -> Iterator[bytes]:
-        """Like `synthesize`, in parts as they are made; each `next` is blocking (pool)."""
+    def stream(self, voice: str, text: str, speaker_id: int | None) -> Iterator[bytes]:
+        loaded = self.loaded[voice]
         if loaded.stream is None:
-            yield cls.synthesize(loaded, text, speaker_id)
+            yield _synthesize(loaded, text, speaker_id)
             return
         for window in loaded.stream.windows(text, speaker_id):
             yield (window * _MAX_INT16).astype(np.int16).tobytes()
+
+    def program(self) -> TtsProgram:
+        return TtsProgram(
+            name="heisenberg-piper",
+            description="Piper text-to-speech (Heisenberg)",
+            attribution=Attribution(
+                name="Piper (Open Home Foundation)", url="https://github.com/OHF-Voice/piper1-gpl"
+            ),
+            installed=True,
+            version=package_version("piper-tts"),
+            supports_synthesize_streaming=True,
+            voices=[
+                TtsVoice(
+                    name=name,
+                    description=v.info.description,
+                    attribution=Attribution(
+                        name="Piper voices", url="https://huggingface.co/rhasspy/piper-voices"
+                    ),
+                    installed=True,
+                    version=v.source.version,
+                    languages=[v.info.language],
+                    speakers=[TtsVoiceSpeaker(name=s) for s in v.info.speakers] or None,
+                )
+                for name, v in self.loaded.items()
+            ],
+        )
+
+
+def _synthesize(loaded: LoadedVoice, text: str, speaker_id: int | None) -> bytes:
+    """Blocking: a whole piece of text -> 16-bit mono PCM at the voice's rate."""
+    config = SynthesisConfig(speaker_id=speaker_id)
+    with loaded.lock:
+        return b"".join(c.audio_int16_bytes for c in loaded.voice.synthesize(text, config))
 
 
 def _load(source: ModelSource) -> LoadedVoice:
@@ -120,30 +98,11 @@ def _load(source: ModelSource) -> LoadedVoice:
     )
     dataset = config.get("dataset") or source.name
     quality = (config.get("audio") or {}).get("quality") or ""
-    return LoadedVoice(
-        source=source,
-        voice=voice,
-        stream=split(voice, source.path),
+    info = Voice(
+        name=source.name,
         language=str(language),
-        speakers={str(k): int(v) for k, v in (config.get("speaker_id_map") or {}).items()},
         description=f"Piper {dataset} {quality}".strip(),
+        sample_rate=int(voice.config.sample_rate),
+        speakers={str(k): int(v) for k, v in (config.get("speaker_id_map") or {}).items()},
     )
-
-
-def resolve_voices(
-    voice_specs: list[str], data_dirs: list[Path], builtins: list[ModelSource]
-) -> list[ModelSource]:
-    """Built-in voices, voices in --data-dir directories, and --voice paths to .onnx files."""
-    found: dict[str, ModelSource] = {s.name: s for s in builtins}
-    for directory in data_dirs:
-        for source in piper_voices_in(directory):
-            found.setdefault(source.name, source)
-    for spec in voice_specs:
-        path = Path(spec).expanduser()
-        if spec.endswith(".onnx"):
-            if not (path.is_file() and path.with_name(path.name + ".json").is_file()):
-                raise FileNotFoundError(f"voice {spec} needs {path.name} and {path.name}.json")
-            found[path.name.removesuffix(".onnx")] = ModelSource(
-                path.name.removesuffix(".onnx"), path.resolve()
-            )
-    return list(found.values())
+    return LoadedVoice(source=source, voice=voice, info=info, stream=split(voice, source.path))

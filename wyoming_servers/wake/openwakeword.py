@@ -1,4 +1,5 @@
-"""openWakeWord through `pyopen-wakeword`: model weights shared, feature state per stream.
+"""The openWakeWord `WakeDetector`, through `pyopen-wakeword`: model weights shared, feature
+state per stream.
 
 `pyopen-wakeword` keeps its streaming state (audio window, mel frames, embeddings) as numpy
 arrays on the objects that also own the TFLite interpreters. One set of interpreters is loaded
@@ -20,13 +21,16 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from pyopen_wakeword import OpenWakeWord, OpenWakeWordFeatures
 from pyopen_wakeword.openwakeword import EMB_FEATURES, EMB_STEP, MEL_SAMPLES, SAMPLES_PER_CHUNK
+from wyoming.info import Attribution, WakeModel, WakeProgram
 
 from ..server.model_sources import ModelSource
+from .detector import Trigger
 from .tflite_accel import accelerate
 
 _LOGGER = logging.getLogger(__name__)
@@ -38,14 +42,6 @@ _PIECE_SAMPLES = 4 * SAMPLES_PER_CHUNK
 _AUDIO_KEEP = MEL_SAMPLES + _PIECE_SAMPLES
 _MELS_KEEP = EMB_FEATURES + 4 * EMB_STEP
 _EMBEDDINGS_MARGIN = 8
-
-
-@dataclass
-class Trigger:
-    """When a model's probability counts as a detection."""
-
-    threshold: float = 0.5
-    trigger_level: int = 1
 
 
 @dataclass
@@ -78,7 +74,14 @@ class StreamState:
     models: dict[str, _ModelState] = field(default_factory=dict)
 
 
-class WakeEngine:
+class OpenWakeWordDetector:
+    """openWakeWord models (a `WakeDetector`)."""
+
+    step_samples = SAMPLES_PER_CHUNK  # 1280: one probability per 80 ms
+    # The models see 775 ms of mel frames and 16 embeddings (1.28 s): past this much quiet
+    # audio their state no longer depends on what came before it.
+    context_samples = int(2.2 * 16000)
+
     def __init__(self, sources: list[ModelSource], triggers: dict[str, Trigger]) -> None:
         if not sources:
             raise ValueError("no openWakeWord model is installed or given with --model")
@@ -93,18 +96,49 @@ class WakeEngine:
         self._accelerator = accelerate(self._features, list(self._models.values()))
         self._initial = self._trimmed(self._context_of_silence())
 
+    @property
+    def names(self) -> Sequence[str]:
+        return list(self.sources)
+
     def trigger(self, name: str) -> Trigger:
         return self.triggers.get(name) or self.triggers["*"]
 
-    def new_stream(self, names: list[str]) -> StreamState:
+    def program(self) -> WakeProgram:
+        attribution = Attribution(
+            name="openWakeWord", url="https://github.com/dscripka/openWakeWord"
+        )
+        return WakeProgram(
+            name="heisenberg-openwakeword",
+            description="openWakeWord wake word detection (Heisenberg)",
+            attribution=Attribution(
+                name="David Scripka (openWakeWord)", url="https://github.com/dscripka/openWakeWord"
+            ),
+            installed=True,
+            version=next((s.version for s in self.sources.values() if s.version), None),
+            models=[
+                WakeModel(
+                    name=name,
+                    description=name.replace("_", " "),
+                    phrase=name.replace("_", " "),
+                    attribution=attribution,
+                    installed=True,
+                    languages=["en"],
+                    version=source.version,
+                )
+                for name, source in self.sources.items()
+            ],
+        )
+
+    def new_stream(self, names: Sequence[str]) -> StreamState:
         """A fresh stream for these wake words (cheap: copies of the precomputed arrays)."""
         return StreamState(
             self._initial.features.copy(),
             {name: self._initial.models[name].copy() for name in names},
         )
 
-    def process(self, state: StreamState, pcm: bytes) -> dict[str, list[float]]:
+    def process(self, state: object, pcm: bytes) -> dict[str, list[float]]:
         """Blocking: 16 kHz mono s16 audio -> probabilities per wake word, in order."""
+        assert isinstance(state, StreamState)
         probabilities: dict[str, list[float]] = {name: [] for name in state.models}
         piece_bytes = _PIECE_SAMPLES * 2
         with self._lock:
