@@ -1,1 +1,1 @@
-"""Starts Heisenberg's local back end (llama-server, later the Wyoming servers) for users and tests."""
+"""Starts Heisenberg's local back end (llama-server and the Wyoming servers) for users, tests and benchmarks."""

@@ -7,38 +7,43 @@ stops everything on Ctrl-C or SIGTERM.
 """
 
 import argparse
+import shlex
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from types import FrameType
 
 from .llama_server import LlamaServerProcess, find_llama_server, server_is_healthy
 from .llm_models import DEFAULT_MODEL, MODELS, resolve_model
-from .process import LaunchError, cache_dir
+from .process import LaunchError, cache_dir, outgoing_address
 from .wyoming_server import SEPARATE_PORTS, WyomingServerProcess, summarize
 
 EPILOG = """
-Other options of the all-in-one Wyoming server (thresholds, beam size, ...) go after `--`,
-for example:  scripts/run.sh --tts-voice /voices/fr_FR-siwis-medium.onnx -- --threshold 0.6
-(see `python -m wyoming_servers --help`).
+Every other option goes to the all-in-one Wyoming server, in its own spelling, for example:
+  scripts/run.sh --voice /voices/fr_FR-siwis-medium.onnx --stt-model base --threshold 0.6
+(see `python -m wyoming_servers --help`). Options after `--` go there too. With --separate,
+give each service its options with --stt-args, --tts-args, --wake-args (one quoted string each,
+see `python -m wyoming_servers.stt --help`, ...).
 """
 
 
 def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[str]]:
-    """Our options, and the ones after `--` for the Wyoming servers."""
+    """Our options, and the others (unknown to us, or after `--`) for the Wyoming server."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    wyoming_args: list[str] = []
+    after_dashes: list[str] = []
     if "--" in argv:
         split = argv.index("--")
-        argv, wyoming_args = argv[:split], argv[split + 1 :]
+        argv, after_dashes = argv[:split], argv[split + 1 :]
     parser = argparse.ArgumentParser(
         prog="scripts/run.sh",
         description="Run Heisenberg's local voice back end (LLM + wake word + STT + TTS).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # an abbreviation of ours must not swallow a server option
     )
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
     llm = parser.add_argument_group("language model")
@@ -69,22 +74,16 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
         "(STT 10300, TTS 10200, wake word 10400)",
     )
     voice.add_argument("--no-wyoming", action="store_true", help="run only the language model")
-    voice.add_argument(
-        "--stt-model",
-        action="append",
-        metavar="NAME_OR_DIR",
-        help="Whisper model: tiny.en, base, or a faster-whisper directory (repeatable)",
-    )
-    voice.add_argument(
-        "--tts-voice", metavar="NAME_OR_ONNX", help="Piper voice: a name or a .onnx file"
-    )
-    voice.add_argument(
-        "--wake-model",
-        action="append",
-        metavar="NAME_OR_TFLITE",
-        help="wake word: okay_nabu, hey_jarvis, ... or an openWakeWord .tflite (repeatable)",
-    )
-    return parser.parse_args(argv), wyoming_args
+    for service in SEPARATE_PORTS:
+        voice.add_argument(
+            f"--{service}-args",
+            type=shlex.split,
+            default=[],
+            metavar="'OPTIONS'",
+            help=f"with --separate: options of the {service} server",
+        )
+    args, unknown = parser.parse_known_args(argv)
+    return args, unknown + after_dashes
 
 
 def say(message: str) -> None:
@@ -108,26 +107,7 @@ def reachable_host(bind_host: str) -> str:
     """The address Home Assistant (maybe on another machine) should use."""
     if bind_host not in ("0.0.0.0", "::", ""):
         return bind_host
-    try:
-        from wyoming_servers.server.announce import reachable_address  # noqa: PLC0415
-
-        return reachable_address(bind_host, None)
-    except Exception:
-        return "<this machine's address>"
-
-
-def model_flags(args: argparse.Namespace, service: str | None) -> list[str]:
-    """Our model options in the server's own spelling (all-in-one or one service)."""
-    flags: list[str] = []
-    if service in (None, "stt"):
-        flag = "--stt-model" if service is None else "--model"
-        flags += [part for model in args.stt_model or [] for part in (flag, model)]
-    if service in (None, "tts") and args.tts_voice:
-        flags += ["--voice", args.tts_voice]
-    if service in (None, "wake"):
-        flag = "--wake-model" if service is None else "--model"
-        flags += [part for model in args.wake_model or [] for part in (flag, model)]
-    return flags
+    return outgoing_address() or "<this machine's address>"
 
 
 def build_wyoming(args: argparse.Namespace, extra: list[str]) -> list[WyomingServerProcess]:
@@ -140,18 +120,21 @@ def build_wyoming(args: argparse.Namespace, extra: list[str]) -> list[WyomingSer
             WyomingServerProcess(
                 host=args.host,
                 port=args.wyoming_port,
-                extra_args=model_flags(args, None) + extra,
+                extra_args=extra,
                 log_path=logs / "wyoming.log",
             )
         ]
     if extra:
-        raise LaunchError("options after -- go to the all-in-one server; not with --separate")
+        raise LaunchError(
+            f"with --separate, give each service its options with --stt-args, --tts-args or "
+            f"--wake-args (not: {' '.join(extra)})"
+        )
     return [
         WyomingServerProcess(
             service=service,
             host=args.host,
             port=port,
-            extra_args=model_flags(args, service),
+            extra_args=getattr(args, f"{service}_args"),
             log_path=logs / f"wyoming-{service}.log",
         )
         for service, port in SEPARATE_PORTS.items()
@@ -181,7 +164,7 @@ def start_all(llama: LlamaServerProcess | None, voices: list[WyomingServerProces
         jobs.append(("llama-server", lambda: llama.start(on_wait=progress("llama-server"))))
     for voice in voices:
         say(f"starting the {voice.name} on port {voice.port} (loading its models)")
-        jobs.append((voice.name, lambda v=voice: v.start(on_wait=progress(v.name))))  # type: ignore[misc]
+        jobs.append((voice.name, partial(voice.start, on_wait=progress(voice.name))))
     with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
         futures = [pool.submit(job) for _, job in jobs]
         errors = [f.exception() for f in futures]

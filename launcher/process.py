@@ -34,6 +34,17 @@ def local_address(host: str) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
 
 
+def outgoing_address() -> str | None:
+    """This machine's address on the network (the interface that routes to the mDNS group);
+    None without a network."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("224.0.0.251", 5353))  # no packet is sent; this only picks the route
+        except OSError:
+            return None
+        return str(probe.getsockname()[0])
+
+
 def port_in_use(host: str, port: int) -> bool:
     """True when something already accepts connections on host:port."""
     with socket.socket() as sock:

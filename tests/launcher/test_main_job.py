@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from launcher.__main__ import model_flags, parse_args
+from launcher.__main__ import build_wyoming, parse_args
 from launcher.llama_server import server_is_healthy
-from launcher.process import free_port, port_in_use
+from launcher.process import LaunchError, free_port, port_in_use
 from launcher.wyoming_server import describe
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ def test_missing_voice_model_is_a_clear_error(llama_url: str) -> None:
     port = free_port()
     result = run_launcher(
         "--host", "127.0.0.1", "--llama-url", llama_url, "--wyoming-port", str(port),
-        "--tts-voice", "/nowhere/voice.onnx", timeout=180,
+        "--voice", "/nowhere/voice.onnx", timeout=180,
     )  # fmt: skip
     assert result.returncode == 1
     assert "/nowhere/voice.onnx" in result.stdout  # the server's own message, passed on
@@ -54,19 +54,34 @@ def test_missing_voice_model_is_a_clear_error(llama_url: str) -> None:
     assert not port_in_use("127.0.0.1", port)
 
 
-def test_model_options_reach_each_server() -> None:
+def test_server_options_pass_through_unchanged() -> None:
+    """Options the launcher does not know go to the all-in-one server in its own spelling."""
     args, extra = parse_args(
-        ["--stt-model", "base", "--stt-model", "/m/small", "--tts-voice", "v.onnx",
-         "--wake-model", "hey_jarvis", "--", "--threshold", "0.6"]
+        ["--stt-model", "base", "--voice", "v.onnx", "--model", "qwen2.5-0.5b",
+         "--wake-model", "hey_jarvis", "--threshold", "0.6", "--", "--debug"]
     )  # fmt: skip
-    assert model_flags(args, None) == [
-        "--stt-model", "base", "--stt-model", "/m/small", "--voice", "v.onnx",
-        "--wake-model", "hey_jarvis",
+    assert args.model == "qwen2.5-0.5b"  # ours: the language model
+    assert extra == [
+        "--stt-model", "base", "--voice", "v.onnx", "--wake-model", "hey_jarvis",
+        "--threshold", "0.6", "--debug",
     ]  # fmt: skip
-    assert model_flags(args, "stt") == ["--model", "base", "--model", "/m/small"]
-    assert model_flags(args, "tts") == ["--voice", "v.onnx"]
-    assert model_flags(args, "wake") == ["--model", "hey_jarvis"]
-    assert extra == ["--threshold", "0.6"]
+    (server,) = build_wyoming(args, extra)
+    assert server.command()[-len(extra) :] == extra
+
+
+def test_separate_servers_get_their_own_options() -> None:
+    args, extra = parse_args(
+        ["--separate", "--stt-args", "--model base --beam-size 1", "--wake-args", "--model alexa"]
+    )
+    servers = {s.service: s.extra_args for s in build_wyoming(args, extra)}
+    assert servers == {
+        "stt": ["--model", "base", "--beam-size", "1"],
+        "tts": [],
+        "wake": ["--model", "alexa"],
+    }
+    args, extra = parse_args(["--separate", "--threshold", "0.6"])
+    with pytest.raises(LaunchError, match="--wake-args"):
+        build_wyoming(args, extra)
 
 
 def test_unreachable_llama_url_is_a_clear_error() -> None:
