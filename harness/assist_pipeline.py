@@ -26,16 +26,15 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.setup import async_setup_component
 
 from custom_components.heisenberg.const import CONF_TEMPERATURE
-from launcher.wyoming_server import WyomingServerProcess
 
-from .spoken_requests import RATE, WIDTH, Utterance
+from .audio_clip import RATE, WIDTH, AudioClip
 
 _WAV_HEADER_BYTES = 44
 
 
 async def add_voice_assistant(
     hass: HomeAssistant,
-    voice_server: WyomingServerProcess,
+    wyoming_port: int,
     llama_url: str,
     prefer_local_intents: bool = False,
 ) -> str:
@@ -47,7 +46,7 @@ async def add_voice_assistant(
 
     flow = await hass.config_entries.flow.async_init("wyoming", context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
-        flow["flow_id"], {"host": "127.0.0.1", "port": voice_server.port}
+        flow["flow_id"], {"host": "127.0.0.1", "port": wyoming_port}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY, result
 
@@ -88,9 +87,9 @@ async def add_voice_assistant(
     return str(pipeline.id)
 
 
-async def satellite_audio(utterance: Utterance, marks: dict[str, float]) -> AsyncIterator[bytes]:
+async def satellite_audio(utterance: AudioClip, marks: dict[str, float]) -> AsyncIterator[bytes]:
     """Chunks at the pace a microphone produces them; marks when the user stopped speaking."""
-    for chunk, speech_over in utterance.chunks():
+    for chunk, speech_over in utterance.pieces(512):
         yield chunk
         if speech_over and "speech_end" not in marks:
             marks["speech_end"] = time.monotonic()
@@ -125,7 +124,7 @@ async def _fetch_answer_audio(hass: HomeAssistant, token: str, run: PipelineRun)
 async def run_pipeline(
     hass: HomeAssistant,
     pipeline_id: str,
-    utterance: Utterance,
+    utterance: AudioClip,
     conversation_id: str | None = None,
 ) -> PipelineRun:
     """Run wake word → STT → agent → TTS like a satellite, and fetch the answer audio."""

@@ -1,45 +1,15 @@
 """Spoken requests made offline by our own TTS, in the format a satellite streams (16 kHz mono)."""
 
 import wave
-from collections.abc import Iterator
-from dataclasses import dataclass
 from io import BytesIO
 
-from wyoming.audio import AudioChunk, AudioChunkConverter
-
-from launcher.wyoming_server import WyomingServerProcess
-
+from .audio_clip import WIDTH, AudioClip
 from .wyoming_client import synthesize
 
-RATE, WIDTH, CHANNELS = 16000, 2, 1
 
-
-@dataclass(frozen=True)
-class Utterance:
-    """16-bit PCM; `speech_end` is the byte offset where the user stops speaking."""
-
-    pcm: bytes
-    speech_end: int
-
-    def chunks(self, samples: int = 512) -> Iterator[tuple[bytes, bool]]:
-        """(chunk, whether the user's speech has ended by the end of this chunk)."""
-        step = samples * WIDTH * CHANNELS
-        for start in range(0, len(self.pcm), step):
-            yield self.pcm[start : start + step], start + step >= self.speech_end
-
-
-def silence(seconds: float) -> bytes:
-    return bytes(int(seconds * RATE) * WIDTH * CHANNELS)
-
-
-async def speak(server: WyomingServerProcess, text: str) -> bytes:
-    """Our TTS says `text`; the audio is converted to the satellite format."""
-    speech = (await synthesize(server.port, text)).speech
-    converter = AudioChunkConverter(rate=RATE, width=WIDTH, channels=CHANNELS)
-    chunk = AudioChunk(
-        rate=speech.rate, width=speech.width, channels=speech.channels, audio=speech.audio
-    )
-    return converter.convert(chunk).audio
+async def speak(port: int, text: str) -> AudioClip:
+    """Our TTS (the server on `port`) says `text`, converted to the satellite format."""
+    return (await synthesize(port, text)).speech.to_16k_mono()
 
 
 def _last_loud_byte(pcm: bytes, threshold: int = 600) -> int:
@@ -50,12 +20,13 @@ def _last_loud_byte(pcm: bytes, threshold: int = 600) -> int:
     return 0
 
 
-async def spoken_request(server: WyomingServerProcess, question: str) -> Utterance:
-    """'Hey Jarvis', a short pause, the question, then silence."""
-    spoken = silence(0.5) + await speak(server, "Hey Jarvis.") + silence(0.3)
-    asked = await speak(server, question)
-    speech_end = len(spoken) + _last_loud_byte(asked)
-    return Utterance(spoken + asked + silence(2.0), speech_end=speech_end)
+async def spoken_request(port: int, question: str) -> AudioClip:
+    """'Hey Jarvis', a short pause, the question, then silence; `speech_end` marks where the
+    question's last loud sample is."""
+    wake = (await speak(port, "Hey Jarvis.")).with_silence(before=0.5, after=0.3)
+    asked = await speak(port, question)
+    asked = AudioClip(asked.audio, speech_end=_last_loud_byte(asked.audio))
+    return wake.then(asked).with_silence(after=2.0)
 
 
 def wav_duration(data: bytes) -> tuple[float, int]:

@@ -1,4 +1,5 @@
-"""Measuring clients for `wyoming_bench.py`: the same requests against any Wyoming server.
+"""Timed Wyoming requests, paced like a satellite when asked: the same requests against any
+Wyoming server (ours or the official ones), for benchmarks.
 
 Uses only the `wyoming` library, so it measures what Home Assistant's client would see.
 """
@@ -18,26 +19,9 @@ from wyoming.client import AsyncTcpClient
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 from wyoming.wake import Detect, Detection
 
-RATE = 16000
-CHUNK_SAMPLES = 1024  # 64 ms, what HA's satellites send
+from .audio_clip import CHUNK_SAMPLES, RATE, AudioClip
+
 TIMEOUT = 120.0
-
-
-@dataclass
-class Audio:
-    pcm: bytes  # 16 kHz mono s16
-    rate: int = RATE
-
-    @property
-    def seconds(self) -> float:
-        return len(self.pcm) / (2 * self.rate)
-
-    def padded(self, before: float = 0.0, after: float = 0.0) -> Audio:
-        return Audio(bytes(int(before * RATE) * 2) + self.pcm + bytes(int(after * RATE) * 2))
-
-    def chunks(self) -> list[bytes]:
-        step = CHUNK_SAMPLES * 2
-        return [self.pcm[i : i + step] for i in range(0, len(self.pcm), step)]
 
 
 async def _read(client: AsyncTcpClient):
@@ -52,7 +36,7 @@ class TtsRun:
     first_audio: float  # seconds from the first request event to the first audio chunk
     total: float
     audio_seconds: float
-    pcm16k: bytes
+    clip: AudioClip  # the answer at 16 kHz mono
 
 
 async def tts(port: int, text: str, streaming: bool) -> TtsRun:
@@ -87,7 +71,7 @@ async def tts(port: int, text: str, streaming: bool) -> TtsRun:
             if event.type == end_type:
                 break
         total = time.perf_counter() - start
-    return TtsRun(first or total, total, audio_bytes / (2 * rate), bytes(pcm))
+    return TtsRun(first or total, total, audio_bytes / (2 * rate), AudioClip(bytes(pcm)))
 
 
 # --------------------------------------------------------------------------------- STT
@@ -99,19 +83,19 @@ class SttRun:
     text: str
 
 
-async def stt(port: int, audio: Audio, realtime: bool) -> SttRun:
+async def stt(port: int, audio: AudioClip, realtime: bool, language: str = "en") -> SttRun:
     async with AsyncTcpClient("127.0.0.1", port) as client:
-        await client.write_event(Transcribe(language="en").event())
-        await client.write_event(AudioStart(rate=RATE, width=2, channels=1).event())
+        await client.write_event(Transcribe(language=language).event())
+        await client.write_event(
+            AudioStart(rate=audio.rate, width=audio.width, channels=audio.channels).event()
+        )
         start = time.perf_counter()
         for i, chunk in enumerate(audio.chunks()):
             if realtime:  # paced like a microphone
-                delay = start + i * CHUNK_SAMPLES / RATE - time.perf_counter()
+                delay = start + i * CHUNK_SAMPLES / audio.rate - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
-            await client.write_event(
-                AudioChunk(rate=RATE, width=2, channels=1, audio=chunk).event()
-            )
+            await client.write_event(chunk.event())
         if realtime:
             await asyncio.sleep(max(0.0, start + audio.seconds - time.perf_counter()))
         stop = time.perf_counter()
@@ -122,22 +106,6 @@ async def stt(port: int, audio: Audio, realtime: bool) -> SttRun:
             if event.type == "error":
                 raise RuntimeError(f"STT error: {event.data}")
     raise RuntimeError("STT server closed the connection")
-
-
-def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
-    """(edit distance in words, reference words), case and punctuation ignored."""
-    ref = re.findall(r"[a-z0-9']+", reference.lower())
-    hyp = re.findall(r"[a-z0-9']+", hypothesis.lower())
-    previous = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        current = [i]
-        for j, h in enumerate(hyp, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h)))
-        previous = current
-    return previous[-1], len(ref)
-
-
-# --------------------------------------------------------------------------------- wake
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -158,7 +126,7 @@ async def settled_cpu(pid: int) -> float:
 
 
 async def wake_stream(
-    port: int, audio: Audio, names: list[str], realtime: bool = True
+    port: int, audio: AudioClip, names: list[str], realtime: bool = True
 ) -> list[str]:
     """Stream audio for wake word detection; return the names detected.
 
@@ -176,16 +144,16 @@ async def wake_stream(
 
         task = asyncio.create_task(reader())
         await client.write_event(Detect(names=names).event())
-        await client.write_event(AudioStart(rate=RATE, width=2, channels=1).event())
+        await client.write_event(
+            AudioStart(rate=audio.rate, width=audio.width, channels=audio.channels).event()
+        )
         start = time.perf_counter()
         for i, chunk in enumerate(audio.chunks()):
             if realtime:
-                delay = start + i * CHUNK_SAMPLES / RATE - time.perf_counter()
+                delay = start + i * CHUNK_SAMPLES / audio.rate - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
-            await client.write_event(
-                AudioChunk(rate=RATE, width=2, channels=1, audio=chunk).event()
-            )
+            await client.write_event(chunk.event())
         if realtime:  # let the last chunk's audio time pass, as a microphone would
             await asyncio.sleep(max(0.0, start + audio.seconds - time.perf_counter()))
         await client.write_event(AudioStop().event())

@@ -19,12 +19,12 @@ from harness.assist_pipeline import (
     run_pipeline,
 )
 from harness.fake_home import async_build_home
+from harness.scoring import word_error_rate
+from harness.servers import ServerProcess
 from harness.spoken_requests import spoken_request, wav_duration
-from harness.wyoming_client import word_error_rate
 from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import DEFAULT_MODEL, resolve_model
 from launcher.process import cache_dir, free_port
-from launcher.wyoming_server import WyomingServerProcess
 
 from ..agent.spy import PromptSpy, install_prompt_spy
 
@@ -39,12 +39,12 @@ def prompt_spy(monkeypatch: pytest.MonkeyPatch) -> PromptSpy:
 
 async def test_spoken_question_is_answered_aloud_and_remembered(
     hass: HomeAssistant,
-    voice_server: WyomingServerProcess,
+    voice_server: ServerProcess,
     default_llama_server: LlamaServerProcess,
     prompt_spy: PromptSpy,
 ) -> None:
-    pipeline_id = await add_voice_assistant(hass, voice_server, default_llama_server.url)
-    request = await spoken_request(voice_server, QUESTION)
+    pipeline_id = await add_voice_assistant(hass, voice_server.port, default_llama_server.url)
+    request = await spoken_request(voice_server.port, QUESTION)
 
     run = await run_pipeline(hass, pipeline_id, request)
     events = run.events
@@ -66,7 +66,7 @@ async def test_spoken_question_is_answered_aloud_and_remembered(
     assert 0.05 * len(answer) < seconds < 0.3 * len(answer) + 1, (seconds, answer)
     assert peak > 1000  # not silence
 
-    follow_up = await spoken_request(voice_server, FOLLOW_UP)
+    follow_up = await spoken_request(voice_server.port, FOLLOW_UP)
     events = (await run_pipeline(hass, pipeline_id, follow_up, conversation_id)).events
     assert_stage_order(events)
     second_answer, same_conversation = answer_of(events)
@@ -79,14 +79,14 @@ async def test_spoken_question_is_answered_aloud_and_remembered(
 
 async def test_a_spoken_command_turns_the_light_on_and_says_so(
     hass: HomeAssistant,
-    voice_server: WyomingServerProcess,
+    voice_server: ServerProcess,
     default_llama_server: LlamaServerProcess,
 ) -> None:
     """HA's own matcher is off: the agent alone hears, acts through HA's tools, and answers."""
     assert await async_setup_component(hass, "homeassistant", {})
     home = await async_build_home(hass)  # before the agent, so its warm-up lists the devices
-    pipeline_id = await add_voice_assistant(hass, voice_server, default_llama_server.url)
-    request = await spoken_request(voice_server, "Turn on the kitchen light.")
+    pipeline_id = await add_voice_assistant(hass, voice_server.port, default_llama_server.url)
+    request = await spoken_request(voice_server.port, "Turn on the kitchen light.")
 
     run = await run_pipeline(hass, pipeline_id, request)
     assert_stage_order(run.events)
@@ -100,7 +100,7 @@ async def test_a_spoken_command_turns_the_light_on_and_says_so(
 
 
 async def test_llama_server_stopped_mid_conversation(
-    hass: HomeAssistant, voice_server: WyomingServerProcess
+    hass: HomeAssistant, voice_server: ServerProcess
 ) -> None:
     llama = LlamaServerProcess(
         model=resolve_model(DEFAULT_MODEL),
@@ -109,9 +109,11 @@ async def test_llama_server_stopped_mid_conversation(
         log_path=cache_dir() / "test-e2e-llama.log",
     ).start()
     try:
-        pipeline_id = await add_voice_assistant(hass, voice_server, llama.url)
+        pipeline_id = await add_voice_assistant(hass, voice_server.port, llama.url)
         llama.stop()
-        run = await run_pipeline(hass, pipeline_id, await spoken_request(voice_server, QUESTION))
+        run = await run_pipeline(
+            hass, pipeline_id, await spoken_request(voice_server.port, QUESTION)
+        )
     finally:
         llama.stop()
     assert_stage_order(run.events)  # the pipeline finishes, no error event

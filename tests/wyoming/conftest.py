@@ -1,28 +1,24 @@
 """Real Wyoming servers for the tests, started once per session on free ports.
 
 All server processes are launched at once (their model loading overlaps) and shared by every
-test. Speech is made by our own TTS server once per session and reused.
+test. Test phrases are spoken by our own TTS server once per session and reused.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import pytest_socket
 
-from harness.wyoming_client import Speech, synthesize
-from launcher.process import ChildProcess, LaunchError, free_port, port_in_use
+from harness.audio_clip import AudioClip
+from harness.servers import ServerProcess, ours
+from harness.wyoming_client import synthesize
 
-ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / ".cache" / "wyoming"
 START_TIMEOUT = 240.0
 
 PHRASES = {
@@ -32,52 +28,6 @@ PHRASES = {
     "hey_jarvis": "Hey Jarvis.",
     "okay_nabu": "Okay Nabu.",
 }
-
-
-@dataclass
-class ServerProcess:
-    """A Wyoming server process on a free port (the launcher's ChildProcess underneath)."""
-
-    name: str
-    args: list[str]
-    port: int = 0
-    log: Path | None = None
-    child: ChildProcess | None = None
-
-    def start(self, log_dir: Path) -> None:
-        self.port = free_port()
-        self.log = log_dir / f"{self.name}.log"
-        self.child = ChildProcess(self.name, self.log)
-        self.child.spawn(
-            [sys.executable, "-m", *self.args, "--uri", f"tcp://127.0.0.1:{self.port}",
-             "--cache-dir", str(CACHE), "--debug"],
-            cwd=ROOT,
-        )  # fmt: skip
-
-    def wait_ready(self, deadline: float) -> None:
-        """Until the port opens (the server opens it once its models are loaded)."""
-        assert self.child is not None
-        try:
-            self.child.wait_until(
-                lambda: port_in_use("127.0.0.1", self.port), deadline - time.monotonic()
-            )
-        except LaunchError as err:
-            raise RuntimeError(f"{err}\n{self.logs()}") from err
-
-    @property
-    def process(self) -> subprocess.Popen[bytes] | None:
-        return self.child.process if self.child else None
-
-    def logs(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:] if self.log else ""
-
-    def stop(self) -> None:
-        if self.child is not None:
-            self.child.stop(grace_seconds=15)
-
-    @property
-    def alive(self) -> bool:
-        return self.child is not None and self.child.is_running()
 
 
 @dataclass
@@ -92,14 +42,18 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     pytest_socket.enable_socket()  # the HA harness blocks sockets; these tests are about them
     log_dir = tmp_path_factory.mktemp("wyoming-logs")
     result = Servers(
-        all=ServerProcess("all", ["wyoming_servers"]),
+        all=ours("all", "wyoming_servers"),
         # One 80 ms step per inference here, two (the default) in `all`: tests on both cover both.
-        wake=ServerProcess(
+        wake=ours(
             "wake",
-            ["wyoming_servers.wake", "--refractory-seconds", "2", "--steps-per-inference", "1"],
+            "wyoming_servers.wake",
+            "--refractory-seconds",
+            "2",
+            "--steps-per-inference",
+            "1",
         ),
-        tts_busy=ServerProcess(
-            "tts_busy", ["wyoming_servers.tts", "--max-queue", "1", "--fast-start-words", "0"]
+        tts_busy=ours(
+            "tts_busy", "wyoming_servers.tts", "--max-queue", "1", "--fast-start-words", "0"
         ),
     )
     started = [result.all, result.wake, result.tts_busy]
@@ -122,10 +76,10 @@ def port(servers: Servers) -> int:
 
 
 @pytest.fixture(scope="session")
-def phrases(servers: Servers) -> dict[str, Speech]:
+def phrases(servers: Servers) -> dict[str, AudioClip]:
     """Each test phrase spoken by our TTS, 22050 Hz as it comes out of Piper."""
 
-    async def make() -> dict[str, Speech]:
+    async def make() -> dict[str, AudioClip]:
         return {
             key: (await synthesize(servers.all.port, text)).speech for key, text in PHRASES.items()
         }

@@ -12,7 +12,9 @@ from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 from wyoming.info import Describe
 
-from harness.wyoming_client import Speech, read, synthesize, transcript_text, word_error_rate
+from harness.audio_clip import AudioClip
+from harness.scoring import word_error_rate
+from harness.wyoming_client import read, synthesize, transcript_text
 
 from .conftest import PHRASES
 
@@ -37,7 +39,7 @@ async def raw_exchange(port: int, data: bytes) -> list[dict]:
     return events
 
 
-async def assert_still_serving(port: int, phrases: dict[str, Speech]) -> None:
+async def assert_still_serving(port: int, phrases: dict[str, AudioClip]) -> None:
     text = await transcript_text(port, phrases["weather"])
     assert word_error_rate(PHRASES["weather"], text) <= 0.15, text
 
@@ -64,7 +66,7 @@ async def assert_still_serving(port: int, phrases: dict[str, Speech]) -> None:
     ],
 )
 async def test_malformed_events_get_an_error_and_a_clean_close(
-    port: int, phrases: dict[str, Speech], data: bytes, code: str
+    port: int, phrases: dict[str, AudioClip], data: bytes, code: str
 ) -> None:
     headers = await raw_exchange(port, data)
     assert [h["type"] for h in headers] == ["error"]
@@ -73,7 +75,9 @@ async def test_malformed_events_get_an_error_and_a_clean_close(
     await assert_still_serving(port, phrases)
 
 
-async def test_audio_before_audio_start_is_an_error(port: int, phrases: dict[str, Speech]) -> None:
+async def test_audio_before_audio_start_is_an_error(
+    port: int, phrases: dict[str, AudioClip]
+) -> None:
     async with AsyncTcpClient("127.0.0.1", port) as client:
         await client.write_event(
             AudioChunk(rate=16000, width=2, channels=1, audio=bytes(3200)).event()
@@ -108,7 +112,7 @@ async def test_events_with_wrong_fields_are_errors(port: int) -> None:
         assert event is not None and event.type == "error"
 
 
-async def test_clients_that_hang_up_mid_stream(port: int, phrases: dict[str, Speech]) -> None:
+async def test_clients_that_hang_up_mid_stream(port: int, phrases: dict[str, AudioClip]) -> None:
     speech = phrases["command"]
     # STT: audio, then gone before audio-stop.
     async with AsyncTcpClient("127.0.0.1", port) as client:
@@ -127,4 +131,4 @@ async def test_clients_that_hang_up_mid_stream(port: int, phrases: dict[str, Spe
     del reader
     await asyncio.sleep(0.2)
     await assert_still_serving(port, phrases)
-    assert (await synthesize(port, "Still here.")).speech.seconds() > 0.3
+    assert (await synthesize(port, "Still here.")).speech.seconds > 0.3

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pyopen_wakeword
@@ -12,9 +11,8 @@ from wyoming.client import AsyncTcpClient
 from wyoming.info import Describe, Info
 from wyoming.tts import SynthesizeVoice
 
+from harness.servers import ours, running
 from harness.wyoming_client import read, synthesize
-
-from .conftest import ServerProcess
 
 
 async def describe(port: int) -> Info:
@@ -35,28 +33,14 @@ async def test_own_wake_word_and_voice_files(tmp_path: Path) -> None:
     shutil.copy(model_path(), voices / "en_GB-mine-medium.onnx")
     shutil.copy(config_path(), voices / "en_GB-mine-medium.onnx.json")
 
-    server = ServerProcess(
-        "custom",
-        [
-            "wyoming_servers",
-            "--wake-model",
-            "okay_nabu",
-            "--custom-model-dir",
-            str(words),
-            "--data-dir",
-            str(voices),
-            "--stt-model",
-            "tiny.en",
-        ],
-    )
-    server.start(tmp_path)
-    try:
-        server.wait_ready(time.monotonic() + 240)
+    server = ours(
+        "custom", "wyoming_servers", "--wake-model", "okay_nabu", "--custom-model-dir",
+        str(words), "--data-dir", str(voices), "--stt-model", "tiny.en",
+    )  # fmt: skip
+    with running(server, tmp_path, timeout=240):
         info = await describe(server.port)
         assert {m.name for m in info.wake[0].models} == {"okay_nabu", "my_word"}
         assert {v.name for v in info.tts[0].voices} == {"en_US-joe-medium", "en_GB-mine-medium"}
         assert [m.name for m in info.asr[0].models] == ["tiny.en"]
         result = await synthesize(server.port, "Hello.", SynthesizeVoice(name="en_GB-mine-medium"))
-        assert result.speech.seconds() > 0.2
-    finally:
-        server.stop()
+        assert result.speech.seconds > 0.2

@@ -12,10 +12,11 @@ from wyoming.client import AsyncTcpClient
 from wyoming.info import Describe, Info
 from wyoming.ping import Ping, Pong
 
+from harness.servers import ROOT
 from harness.wyoming_client import read
 from wyoming_servers.server.announce import reachable_address
 
-from .conftest import ROOT, Servers
+from .conftest import Servers
 
 
 async def describe(port: int) -> Info:

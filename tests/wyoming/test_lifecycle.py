@@ -12,11 +12,11 @@ from wyoming.audio import AudioChunk, AudioStart
 from wyoming.client import AsyncTcpClient
 from wyoming.wake import Detect
 
-from .conftest import ServerProcess
+from harness.servers import ours
 
 
 async def test_sigterm_stops_the_server_with_a_client_connected(tmp_path: Path) -> None:
-    server = ServerProcess("lifecycle", ["wyoming_servers.wake", "--model", "okay_nabu"])
+    server = ours("lifecycle", "wyoming_servers.wake", "--model", "okay_nabu")
     server.start(tmp_path)
     try:
         server.wait_ready(time.monotonic() + 120)

@@ -16,7 +16,8 @@ from wyoming.tts import (
     SynthesizeVoice,
 )
 
-from harness.wyoming_client import read, read_audio, synthesize, transcript_text, word_error_rate
+from harness.scoring import word_error_rate
+from harness.wyoming_client import read, read_audio, synthesize, transcript_text
 
 from .conftest import Servers
 
@@ -36,7 +37,7 @@ async def test_plain_synthesize_gives_one_well_formed_answer(port: int) -> None:
     types = [e.type for e in result.events]
     assert types[0] == "audio-start" and types[-1] == "audio-stop"
     assert set(types[1:-1]) == {"audio-chunk"}
-    assert result.speech.rate == 22050 and result.speech.seconds() > 1.0
+    assert result.speech.rate == 22050 and result.speech.seconds > 1.0
 
 
 async def test_streaming_sends_audio_before_the_last_text_chunk(port: int) -> None:
@@ -70,10 +71,10 @@ async def test_spoken_text_is_what_was_asked(port: int) -> None:
 
 async def test_voice_by_name_and_language_fallback(port: int) -> None:
     by_name = await synthesize(port, "Yes.", SynthesizeVoice(name="en_US-joe-medium"))
-    assert by_name.speech.seconds() > 0.2
+    assert by_name.speech.seconds > 0.2
     # No French voice is installed: the default voice answers (and the server logs it).
     french = await synthesize(port, "Bonjour.", SynthesizeVoice(language="fr_FR"))
-    assert french.speech.seconds() > 0.2
+    assert french.speech.seconds > 0.2
 
 
 async def test_unknown_voice_is_an_error(port: int) -> None:
@@ -106,7 +107,7 @@ async def test_describe_during_a_long_synthesis_is_answered_quickly(port: int) -
         await busy.write_event(Describe().event())
         result = await read_audio(busy)
     assert "info" in [e.type for e in result.events]
-    assert result.speech.seconds() > 20
+    assert result.speech.seconds > 20
 
 
 async def test_several_clients_at_once_all_get_their_audio(port: int) -> None:
@@ -134,5 +135,5 @@ async def test_a_full_queue_gives_a_busy_error_then_recovers(servers: Servers) -
         first_result = await read_audio(first)
     assert [e.type for e in refused.events] == ["error"]
     assert refused.events[0].data["code"] == "busy"
-    assert first_result.speech.seconds() > 3
-    assert (await synthesize(port, "Now it works.")).speech.seconds() > 0.5
+    assert first_result.speech.seconds > 3
+    assert (await synthesize(port, "Now it works.")).speech.seconds > 0.5

@@ -10,7 +10,8 @@ from wyoming.audio import AudioStart
 from wyoming.client import AsyncTcpClient
 from wyoming.wake import Detect, Detection
 
-from harness.wyoming_client import Speech, detect, read
+from harness.audio_clip import AudioClip
+from harness.wyoming_client import detect, read
 
 from .conftest import Servers
 
@@ -19,7 +20,7 @@ def detections(events: list) -> list[Detection]:
     return [Detection.from_event(e) for e in events if Detection.is_type(e.type)]
 
 
-async def test_each_wake_word_is_detected_by_name(port: int, phrases: dict[str, Speech]) -> None:
+async def test_each_wake_word_is_detected_by_name(port: int, phrases: dict[str, AudioClip]) -> None:
     for key in ("hey_jarvis", "okay_nabu"):
         events = await detect(
             port, phrases[key].with_silence(0.5, 1.0), ["okay_nabu", "hey_jarvis"]
@@ -29,26 +30,26 @@ async def test_each_wake_word_is_detected_by_name(port: int, phrases: dict[str, 
         assert found[0].timestamp is not None and found[0].timestamp > 0
 
 
-async def test_ordinary_speech_triggers_nothing(port: int, phrases: dict[str, Speech]) -> None:
+async def test_ordinary_speech_triggers_nothing(port: int, phrases: dict[str, AudioClip]) -> None:
     speech = phrases["ordinary"].with_silence(0.5, 0.5)
     events = await detect(port, speech, ["okay_nabu", "hey_jarvis", "alexa"])
     assert [e.type for e in events] == ["not-detected"]
 
 
 async def test_only_requested_wake_words_are_reported(
-    port: int, phrases: dict[str, Speech]
+    port: int, phrases: dict[str, AudioClip]
 ) -> None:
     events = await detect(port, phrases["hey_jarvis"].with_silence(0.5, 1.0), ["okay_nabu"])
     assert [e.type for e in events] == ["not-detected"]
 
 
 async def test_refractory_period_is_counted_in_audio_time(
-    servers: Servers, phrases: dict[str, Speech]
+    servers: Servers, phrases: dict[str, AudioClip]
 ) -> None:
     word = phrases["hey_jarvis"]
-    gap = lambda s: Speech(bytes(int(s * word.rate) * 2), word.rate)  # noqa: E731
-    close = Speech(word.audio + gap(0.3).audio + word.audio + gap(1.0).audio, word.rate)
-    far = Speech(word.audio + gap(2.5).audio + word.audio + gap(1.0).audio, word.rate)
+    gap = lambda s: AudioClip(bytes(int(s * word.rate) * 2), word.rate)  # noqa: E731
+    close = AudioClip(word.audio + gap(0.3).audio + word.audio + gap(1.0).audio, word.rate)
+    far = AudioClip(word.audio + gap(2.5).audio + word.audio + gap(1.0).audio, word.rate)
     # Sent as fast as possible: audio time, not wall-clock time, decides.
     assert len(detections(await detect(servers.wake.port, close, ["hey_jarvis"]))) == 1
     assert len(detections(await detect(servers.wake.port, far, ["hey_jarvis"]))) == 2
@@ -63,7 +64,7 @@ async def test_unknown_wake_word_is_an_error(port: int) -> None:
 
 
 async def test_streams_without_audio_stop_like_home_assistant(
-    port: int, phrases: dict[str, Speech]
+    port: int, phrases: dict[str, AudioClip]
 ) -> None:
     """HA never sends audio-stop: the detection must come while audio is still flowing,
     and many connections at once each get their own result."""
@@ -85,16 +86,16 @@ async def test_streams_without_audio_stop_like_home_assistant(
 
 @pytest.mark.parametrize("server", ["all", "wake"])
 async def test_wake_word_after_a_long_quiet_stretch(
-    servers: Servers, phrases: dict[str, Speech], server: str
+    servers: Servers, phrases: dict[str, AudioClip], server: str
 ) -> None:
     """Inference pauses on long quiet audio; the wake word that follows is still found, at
     the right audio time, whether 80 ms steps are computed one or two at a time."""
     word = phrases["hey_jarvis"]
     rng = np.random.default_rng(1)
     room = (rng.standard_normal(int(4.0 * word.rate)) * 30).astype(np.int16).tobytes()
-    speech = Speech(room + word.audio + bytes(word.rate * 2), word.rate)
+    speech = AudioClip(room + word.audio + bytes(word.rate * 2), word.rate)
     port = getattr(servers, server).port
     found = detections(await detect(port, speech, ["hey_jarvis"]))
     assert [d.name for d in found] == ["hey_jarvis"]
     assert found[0].timestamp is not None
-    assert 4000 < found[0].timestamp < 4000 + word.seconds() * 1000 + 500
+    assert 4000 < found[0].timestamp < 4000 + word.seconds * 1000 + 500

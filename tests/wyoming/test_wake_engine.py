@@ -12,9 +12,8 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from pyopen_wakeword import OpenWakeWord, OpenWakeWordFeatures
-from wyoming.audio import AudioChunk, AudioChunkConverter
 
-from harness.wyoming_client import Speech
+from harness.audio_clip import AudioClip
 from wyoming_servers.wake import models
 from wyoming_servers.wake.detector import Trigger
 from wyoming_servers.wake.openwakeword import OpenWakeWordDetector, StreamState
@@ -25,18 +24,12 @@ STEP_BYTES = 1280 * 2
 CHUNKINGS = [[1280], [160], [333, 1024, 48000, 7]]
 
 
-def to_16k(speech: Speech) -> bytes:
-    converter = AudioChunkConverter(rate=16000, width=2, channels=1)
-    chunk = AudioChunk(speech.rate, speech.width, speech.channels, speech.audio)
-    return converter.convert(chunk).audio
-
-
 @pytest.fixture(scope="module")
-def stream_audio(phrases: dict[str, Speech]) -> bytes:
+def stream_audio(phrases: dict[str, AudioClip]) -> bytes:
     """Ordinary speech, then both wake words, with quiet between: about 12 s."""
     quiet = bytes(16000)  # 0.5 s
     parts = [phrases[k] for k in ("ordinary", "hey_jarvis", "command", "okay_nabu")]
-    return b"".join(quiet + to_16k(p) for p in parts) + quiet
+    return b"".join(quiet + p.to_16k_mono().audio for p in parts) + quiet
 
 
 @pytest.fixture(scope="module")

@@ -1,16 +1,12 @@
-"""Processes for `wyoming_bench.py`: the official servers' virtual environments, and
-starting any server on a free port until it listens."""
+"""The official Wyoming servers for `wyoming_bench.py`: each in its own virtual environment,
+made once under `.cache/bench/venvs`."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-
-from launcher.process import ChildProcess, free_port, port_in_use
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,17 +43,3 @@ def official_python(name: str) -> Path | None:
     subprocess.run([uv, "pip", "install", "-q", "-p", str(python), *packages], check=True)
     marker.write_text(" ".join(packages))
     return python
-
-
-@contextmanager
-def server(label: str, command: list[str]) -> Iterator[tuple[int, int]]:
-    """Start a server on a free port; yield (port, pid) once the port is open."""
-    port = free_port()
-    child = ChildProcess(label, BENCH / f"{label}.log")
-    child.spawn([*command, "--uri", f"tcp://127.0.0.1:{port}"], cwd=ROOT)
-    try:
-        child.wait_until(lambda: port_in_use("127.0.0.1", port), 300)
-        assert child.process is not None
-        yield port, child.process.pid
-    finally:
-        child.stop()
