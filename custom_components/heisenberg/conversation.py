@@ -32,7 +32,7 @@ from .llama_client import CompletionStats, CompletionStream, HttpError, LlamaSer
 from .personas import PersonaText
 from .prompt_format import PromptFormat, PromptParts, Turn, build_prompt
 from .runtime import HeisenbergConfigEntry
-from .speech import apology
+from .apologies import apology
 from .spoken_answer import Budget, SpokenAnswer, budget_for
 from .system_prompt import split_system_prompt
 from .tool_grammar import parse_calls, starts_with_call
