@@ -5,7 +5,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.heisenberg.const import CONF_URL, DEFAULT_AGENT_OPTIONS, DOMAIN
+from custom_components.heisenberg.agent_options import DEFAULT_AGENT_OPTIONS
+from custom_components.heisenberg.const import CONF_URL, DOMAIN
 
 
 async def async_add_agent(hass: HomeAssistant, url: str) -> tuple[MockConfigEntry, str]:

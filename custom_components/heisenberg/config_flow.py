@@ -29,6 +29,7 @@ from homeassistant.helpers.selector import (
     TextSelector,
 )
 
+from .agent_options import DEFAULT_AGENT_OPTIONS, AgentOptions
 from .const import (
     CONF_CUSTOM_PROMPT,
     CONF_MAX_HISTORY_TURNS,
@@ -44,8 +45,6 @@ from .const import (
     CONF_URL,
     CONTROL_REQUEST_TIMEOUT,
     DEFAULT_AGENT_NAME,
-    DEFAULT_AGENT_OPTIONS,
-    DEFAULT_PERSONA,
     DEFAULT_URL,
     DOMAIN,
 )
@@ -70,6 +69,8 @@ _PERSONA_SELECTOR = _persona_selector(list(Persona))
 # The server step has no prompt field, so it offers only the built-in personas; a custom
 # prompt is set in the agent's own form (add or reconfigure).
 _BUILT_IN_PERSONA_SELECTOR = _persona_selector([p for p in Persona if p is not Persona.CUSTOM])
+# The server step starts from the agents' own default persona.
+_DEFAULT_PERSONA = AgentOptions().persona
 
 
 async def validate_server(hass: HomeAssistant, raw_url: str) -> tuple[str, dict[str, Any]]:
@@ -118,7 +119,7 @@ class HeisenbergConfigFlow(ConfigFlow, domain=DOMAIN):
                             "subentry_type": "conversation",
                             "data": {
                                 **DEFAULT_AGENT_OPTIONS,
-                                CONF_PERSONA: user_input.get(CONF_PERSONA, DEFAULT_PERSONA),
+                                CONF_PERSONA: user_input.get(CONF_PERSONA, _DEFAULT_PERSONA),
                             },
                             "title": DEFAULT_AGENT_NAME,
                             "unique_id": None,
@@ -130,7 +131,7 @@ class HeisenbergConfigFlow(ConfigFlow, domain=DOMAIN):
             {
                 probatio.Required(CONF_URL, default=DEFAULT_URL): TextSelector(),
                 probatio.Required(
-                    CONF_PERSONA, default=DEFAULT_PERSONA
+                    CONF_PERSONA, default=_DEFAULT_PERSONA
                 ): _BUILT_IN_PERSONA_SELECTOR,
             }
         )

@@ -17,6 +17,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .agent_options import AgentOptions
+from .answer_stream import AnswerStream
 from .const import DOMAIN, MID_ANSWER_STALL_SECONDS
 from .context_note import date_time_note
 from .device_context import (
@@ -28,14 +29,13 @@ from .device_context import (
 )
 from .device_turn import DeviceTurn
 from .history import history_window
-from .llama_client import CompletionStats, CompletionStream, HttpError, LlamaServerError
+from .llama_client import HttpError
 from .personas import PersonaText
 from .prompt_format import PromptFormat, PromptParts, Turn, build_prompt
 from .runtime import HeisenbergConfigEntry
-from .apologies import apology
-from .spoken_answer import Budget, SpokenAnswer, budget_for
+from .spoken_answer import budget_for
 from .system_prompt import split_system_prompt
-from .tool_grammar import parse_calls, starts_with_call
+from .tool_grammar import parse_calls
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -55,10 +55,15 @@ async def async_setup_entry(
         )
 
 
-class EmptyAnswer(LlamaServerError):
-    """The model stopped without saying anything."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class _TurnPlan:
+    """What one turn sends the model, decided once for the prompt and the request."""
 
-    reason = "empty_answer"
+    home: DeviceContext | None  # the devices the agent may act on (None without an API)
+    history: Sequence[Turn]
+    prompt: tuple[PromptFormat, str]
+    grammar: str | None  # what the model may write: speech, calls, or either
+    calls_only: bool  # an order or a question about a device: answered with calls
 
 
 class HeisenbergConversationEntity(conversation.ConversationEntity):
@@ -99,20 +104,56 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         options = AgentOptions.from_data(self.subentry.data)
         persona = options.persona_for(user_input.language, any_exposed(self.hass))
         try:
-            await chat_log.async_provide_llm_data(
-                user_input.as_llm_context(DOMAIN),
-                list(options.llm_hass_api) or None,
-                persona.instructions,
-                user_input.extra_system_prompt,
-            )
+            await self._provide_llm_data(options, persona, user_input, chat_log)
         except conversation.ConverseError as err:
             return err.as_conversation_result()
-
-        if chat_log.llm_api is None and (refusal := no_control_refusal(self.hass, user_input)):
+        if refusal := self._refusal_without_api(user_input, chat_log):
             # An order or a question about a device, with no way to act or read states: an
             # honest answer at once, never a model's invented confirmation.
             await self._say(chat_log, refusal)
             return conversation.async_get_result_from_chat_log(user_input, chat_log)
+        plan = self._plan_turn(options, persona, user_input, chat_log)
+        answer = await self._answer(options, plan, user_input, chat_log)
+        if answer.error is not None:
+            return self._failed_turn(user_input, chat_log, answer)
+        self._record_answer(answer)
+        if plan.home is not None and answer.call_output:
+            await self._act(plan.home, answer.call_output, plan.history, user_input, chat_log)
+        return conversation.async_get_result_from_chat_log(user_input, chat_log)
+
+    async def _provide_llm_data(
+        self,
+        options: AgentOptions,
+        persona: PersonaText,
+        user_input: conversation.ConversationInput,
+        chat_log: conversation.ChatLog,
+    ) -> None:
+        """Let HA render the persona and the offered API into the chat log (its first message
+        and `chat_log.llm_api`); raises ConverseError when it cannot."""
+        await chat_log.async_provide_llm_data(
+            user_input.as_llm_context(DOMAIN),
+            list(options.llm_hass_api) or None,
+            persona.instructions,
+            user_input.extra_system_prompt,
+        )
+
+    def _refusal_without_api(
+        self, user_input: conversation.ConversationInput, chat_log: conversation.ChatLog
+    ) -> str:
+        """Without an API: the refusal an order or a question about a device gets ('' when the
+        agent has an API, or for anything else, which the model answers)."""
+        if chat_log.llm_api is not None:
+            return ""
+        return no_control_refusal(self.hass, user_input)
+
+    def _plan_turn(
+        self,
+        options: AgentOptions,
+        persona: PersonaText,
+        user_input: conversation.ConversationInput,
+        chat_log: conversation.ChatLog,
+    ) -> _TurnPlan:
+        """The home, the history and the prompt of this turn, and how the model may answer."""
         home = device_context(self.hass, chat_log.llm_api, user_input.language)
         history = history_window(
             chat_log.content[1:-1], options.max_history_turns, self.entry.runtime_data.call_texts
@@ -128,14 +169,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             user_input=user_input,
             chat_log=chat_log,
         )
-        answer = await self._answer(options, prompt, (grammar, calls_only), user_input, chat_log)
-        if answer.error is not None:
-            self._record_failure(answer)
-            return self._failed_turn(user_input, chat_log, answer)
-        self._record_answer(answer)
-        if home is not None and answer.call_output:
-            await self._act(home, answer.call_output, history, user_input, chat_log)
-        return conversation.async_get_result_from_chat_log(user_input, chat_log)
+        return _TurnPlan(home, history, prompt, grammar, calls_only)
 
     async def _act(
         self,
@@ -198,24 +232,25 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
     async def _answer(
         self,
         options: AgentOptions,
-        prompt: tuple[PromptFormat, str],
-        choice: tuple[str | None, bool],
+        plan: _TurnPlan,
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
-    ) -> _AnswerStream:
-        """The model's answer, with the device grammar (`choice`: grammar, calls only) when the
-        server takes it."""
+    ) -> AnswerStream:
+        """The model's answer to the planned prompt, with the device grammar when the server
+        takes it."""
         runtime = self.entry.runtime_data
         if runtime.warming.locked():
             # The warm-up is evaluating this very prefix: reuse it rather than race it.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(options.timeout), runtime.warming:
                     pass
-        grammar, calls_only = (None, False) if runtime.grammar_rejected else choice
+        grammar, calls_only = (
+            (None, False) if runtime.grammar_rejected else (plan.grammar, plan.calls_only)
+        )
         if calls_only:
             # Which device and action: the model's best guess, not a sample of its guesses.
             options = dataclasses.replace(options, temperature=0.0)
-        answer = await self._stream_answer(options, prompt, grammar, user_input, chat_log)
+        answer = await self._stream_answer(options, plan.prompt, grammar, user_input, chat_log)
         error = answer.error
         if grammar is not None and isinstance(error, HttpError) and error.status == 400:
             # An older or differently built server: the agent still works, less reliably.
@@ -224,7 +259,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
                 error,
             )
             runtime.grammar_rejected = True
-            answer = await self._stream_answer(options, prompt, None, user_input, chat_log)
+            answer = await self._stream_answer(options, plan.prompt, None, user_input, chat_log)
         return answer
 
     async def _stream_answer(
@@ -234,7 +269,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         grammar: str | None,
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
-    ) -> _AnswerStream:
+    ) -> AnswerStream:
         """Stream the model's answer into the chat log (HA speaks it as it comes)."""
         fmt, text = prompt
         stream = self.entry.runtime_data.client.stream_completion(
@@ -242,7 +277,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             first_token_timeout=options.timeout,
             stall_timeout=min(options.timeout, MID_ANSWER_STALL_SECONDS),
         )
-        answer = _AnswerStream(
+        answer = AnswerStream(
             stream, user_input.language, budget_for(user_input.text), bool(options.llm_hass_api)
         )
         async for _content in chat_log.async_add_delta_content_stream(
@@ -252,7 +287,8 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         return answer
 
     async def _say(self, chat_log: conversation.ChatLog, sentence: str) -> None:
-        """Speak a sentence the agent built (after acting), as one assistant message."""
+        """Speak a sentence the agent built (after acting, or a refusal), as one assistant
+        message."""
 
         async def deltas() -> AsyncIterator[conversation.AssistantContentDeltaDict]:
             yield {"role": "assistant", "content": sentence}
@@ -260,7 +296,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         async for _content in chat_log.async_add_delta_content_stream(self.entity_id, deltas()):
             pass
 
-    def _record_answer(self, answer: _AnswerStream) -> None:
+    def _record_answer(self, answer: AnswerStream) -> None:
         stats = answer.stats
         figures = self.entry.runtime_data.figures_for(self.subentry.subentry_id)
         figures.last_answer = stats.as_dict()
@@ -274,7 +310,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             " (ended where a spoken answer should)" if answer.cut else "",
         )
 
-    def _record_failure(self, answer: _AnswerStream) -> None:
+    def _record_failure(self, answer: AnswerStream) -> None:
         figures = self.entry.runtime_data.figures_for(self.subentry.subentry_id)
         figures.last_error = f"{type(answer.error).__name__}: {answer.error}"
         _LOGGER.error("%s could not answer: %s", self.entity_id, answer.error)
@@ -283,9 +319,11 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         self,
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
-        answer: _AnswerStream,
+        answer: AnswerStream,
     ) -> conversation.ConversationResult:
-        """Speak the apology and leave no half-turn in the conversation's history."""
+        """Record the failure, speak the apology and leave no half-turn in the conversation's
+        history."""
+        self._record_failure(answer)
         last = chat_log.content[-1]
         if isinstance(last, conversation.AssistantContent) and last.agent_id == self.entity_id:
             # The partial answer (with the apology appended) was already spoken; it must not
@@ -296,75 +334,3 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         return conversation.ConversationResult(
             response=response, conversation_id=chat_log.conversation_id
         )
-
-
-class _AnswerStream:
-    """Turns llama-server's text pieces into chat-log deltas, ending where a spoken answer
-    should (`SpokenAnswer`); a failure becomes an apology."""
-
-    def __init__(
-        self, stream: CompletionStream, language: str | None, budget: Budget, may_call: bool
-    ) -> None:
-        self._stream = stream
-        self._language = language
-        self._spoken = SpokenAnswer(budget)
-        self._may_call = may_call
-        self.error: LlamaServerError | None = None
-        self.spoken_text = ""
-        self.call_output = ""  # the model's calls, when it answered with calls
-        self.cut = False  # ended by SpokenAnswer before the model stopped
-
-    @property
-    def stats(self) -> CompletionStats:
-        """The server's figures for this answer."""
-        return self._stream.stats
-
-    async def deltas(self) -> AsyncIterator[conversation.AssistantContentDeltaDict]:
-        pieces = aiter(self._stream)
-        lead = ""  # held until its first visible character says: speech or calls
-        try:
-            async for raw_piece in pieces:
-                text = raw_piece
-                if self._may_call and not lead.strip():
-                    lead += raw_piece
-                    if not lead.strip():
-                        continue
-                    if starts_with_call(lead):
-                        # Calls are never spoken: the agent acts, then says what happened.
-                        self.call_output = lead + "".join([piece async for piece in pieces])
-                        return
-                    text = lead
-                for delta in self._say(self._spoken.feed(text)):
-                    yield delta
-                if self._spoken.done:
-                    self.cut = True
-                    break
-            else:
-                for delta in self._say(self._spoken.finish()):
-                    yield delta
-            if not self.spoken_text:
-                raise EmptyAnswer("the model returned no text")
-        except LlamaServerError as err:
-            self.error = err
-            sorry = apology(err.reason, self._language)
-            if not self.spoken_text:
-                self.spoken_text = sorry
-                return
-            # Already speaking: finish the sentence with the apology rather than stop in the
-            # middle of a word and leave the satellite waiting.
-            self.spoken_text = f"{self.spoken_text} … {sorry}"
-            yield {"content": f" … {sorry}"}
-        finally:
-            # Ending early closes the connection, so llama-server stops generating at once.
-            await pieces.aclose()
-
-    def _say(self, text: str) -> list[conversation.AssistantContentDeltaDict]:
-        """The deltas for `text` (the role opens the message before its first text)."""
-        if not text:
-            return []
-        deltas: list[conversation.AssistantContentDeltaDict] = []
-        if not self.spoken_text:
-            deltas.append({"role": "assistant"})
-        self.spoken_text += text
-        deltas.append({"content": text})
-        return deltas

@@ -27,7 +27,8 @@ STATE_ACTION = "state"
 @dataclass(frozen=True, slots=True)
 class ActionSpec:
     """One action of a domain: the HA tool that performs it, the argument its value goes in,
-    the feature bit it needs, and its value range (a callable of the state for climate)."""
+    the feature bit it needs, and its value range (for climate, narrowed to the entity's own
+    min and max temperature: `_climate_range`)."""
 
     name: str
     tool: str

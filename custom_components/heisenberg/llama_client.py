@@ -1,6 +1,7 @@
 """Asyncio client for llama.cpp's `llama-server` (no Home Assistant imports).
 
-Only what the agent needs: health, props, tokenize and a streaming raw-prompt `/completion`.
+Only what the agent needs: health, props, tokenize, a streaming raw-prompt `/completion`, and
+the warm-up (`/completion` not streamed, generating nothing).
 Every failure is one of the typed `LlamaServerError`s below, so the config flow and the agent
 map them to translated messages in one place.
 """

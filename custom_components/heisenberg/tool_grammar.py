@@ -166,13 +166,6 @@ def parse_calls(text: str, devices: list[Device]) -> list[Call | None]:
     return [_parse_one(name, rest, devices) for name, rest in _CALL.findall(text)[:MAX_CALLS]]
 
 
-def parse_tool_call(text: str, devices: list[Device]) -> ToolCall | None:
-    """The first call in the output if it is a valid device call; None otherwise."""
-    calls = parse_calls(text, devices)
-    first = calls[0] if calls else None
-    return first if isinstance(first, ToolCall) else None
-
-
 def _parse_one(said: str, rest: str, devices: list[Device]) -> Call | None:
     said, rest = said.strip(), rest.strip()
     if said == UNKNOWN:

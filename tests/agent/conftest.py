@@ -11,7 +11,8 @@ from homeassistant.helpers import chat_session
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.heisenberg.const import CONF_URL, DEFAULT_AGENT_OPTIONS, DOMAIN
+from custom_components.heisenberg.agent_options import DEFAULT_AGENT_OPTIONS
+from custom_components.heisenberg.const import CONF_URL, DOMAIN
 
 from .fault_server import FaultServer
 from .spy import PromptSpy, install_prompt_spy

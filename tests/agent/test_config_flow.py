@@ -13,13 +13,8 @@ from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 
-from custom_components.heisenberg.const import (
-    CONF_CUSTOM_PROMPT,
-    CONF_PERSONA,
-    CONF_URL,
-    DEFAULT_AGENT_OPTIONS,
-    DOMAIN,
-)
+from custom_components.heisenberg.agent_options import DEFAULT_AGENT_OPTIONS
+from custom_components.heisenberg.const import CONF_CUSTOM_PROMPT, CONF_PERSONA, CONF_URL, DOMAIN
 from launcher.process import free_port
 
 from .conftest import EntryFactory

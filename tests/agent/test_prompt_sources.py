@@ -4,11 +4,11 @@ from datetime import datetime
 
 import pytest
 
+from custom_components.heisenberg.apologies import apology
 from custom_components.heisenberg.context_note import date_time_note
 from custom_components.heisenberg.format_detection import choose_format
 from custom_components.heisenberg.personas import Persona, persona_language, persona_text
 from custom_components.heisenberg.prompt_format import PromptFormat
-from custom_components.heisenberg.apologies import apology
 from custom_components.heisenberg.system_prompt import split_system_prompt
 
 BUILT_IN = [p for p in Persona if p is not Persona.CUSTOM]

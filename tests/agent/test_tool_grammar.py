@@ -13,7 +13,6 @@ from custom_components.heisenberg.tool_grammar import (
     call_text,
     missing_text,
     parse_calls,
-    parse_tool_call,
 )
 
 ON_OFF = (Action("on"), Action("off"))
@@ -22,6 +21,13 @@ HOME = [
     Device("Front Door", (Action("lock"), Action("unlock")), ("porte d'entrée",)),
     Device("Living Room Thermostat", (Action("temperature", (7, 35)),), ("thermostat",)),
 ]  # fmt: skip
+
+
+def parse_tool_call(text: str, devices: list[Device]) -> ToolCall | None:
+    """The first call in the output if it is a valid device call; None otherwise."""
+    calls = parse_calls(text, devices)
+    first = calls[0] if calls else None
+    return first if isinstance(first, ToolCall) else None
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,93 @@
+"""One streamed answer, between llama-server and HA's chat log.
+
+The model's text pieces become chat-log deltas (HA speaks them as they come), ending where a
+spoken answer should (`SpokenAnswer`). Calls are held back, never spoken: the agent acts on them
+(`device_turn.py`). A failure becomes a spoken apology, and is kept for the agent to record.
+"""
+
+from collections.abc import AsyncIterator
+
+from homeassistant.components import conversation
+
+from .apologies import apology
+from .llama_client import CompletionStats, CompletionStream, LlamaServerError
+from .spoken_answer import Budget, SpokenAnswer
+from .tool_grammar import starts_with_call
+
+
+class EmptyAnswer(LlamaServerError):
+    """The model stopped without saying anything."""
+
+    reason = "empty_answer"
+
+
+class AnswerStream:
+    """Turns llama-server's text pieces into chat-log deltas, ending where a spoken answer
+    should (`SpokenAnswer`); a failure becomes an apology."""
+
+    def __init__(
+        self, stream: CompletionStream, language: str | None, budget: Budget, may_call: bool
+    ) -> None:
+        self._stream = stream
+        self._language = language
+        self._spoken = SpokenAnswer(budget)
+        self._may_call = may_call
+        self.error: LlamaServerError | None = None
+        self.spoken_text = ""
+        self.call_output = ""  # the model's calls, when it answered with calls
+        self.cut = False  # ended by SpokenAnswer before the model stopped
+
+    @property
+    def stats(self) -> CompletionStats:
+        """The server's figures for this answer."""
+        return self._stream.stats
+
+    async def deltas(self) -> AsyncIterator[conversation.AssistantContentDeltaDict]:
+        pieces = aiter(self._stream)
+        lead = ""  # held until its first visible character says: speech or calls
+        try:
+            async for raw_piece in pieces:
+                text = raw_piece
+                if self._may_call and not lead.strip():
+                    lead += raw_piece
+                    if not lead.strip():
+                        continue
+                    if starts_with_call(lead):
+                        # Calls are never spoken: the agent acts, then says what happened.
+                        self.call_output = lead + "".join([piece async for piece in pieces])
+                        return
+                    text = lead
+                for delta in self._say(self._spoken.feed(text)):
+                    yield delta
+                if self._spoken.done:
+                    self.cut = True
+                    break
+            else:
+                for delta in self._say(self._spoken.finish()):
+                    yield delta
+            if not self.spoken_text:
+                raise EmptyAnswer("the model returned no text")
+        except LlamaServerError as err:
+            self.error = err
+            sorry = apology(err.reason, self._language)
+            if not self.spoken_text:
+                self.spoken_text = sorry
+                return
+            # Already speaking: finish the sentence with the apology rather than stop in the
+            # middle of a word and leave the satellite waiting.
+            self.spoken_text = f"{self.spoken_text} … {sorry}"
+            yield {"content": f" … {sorry}"}
+        finally:
+            # Ending early closes the connection, so llama-server stops generating at once.
+            await pieces.aclose()
+
+    def _say(self, text: str) -> list[conversation.AssistantContentDeltaDict]:
+        """The deltas for `text` (the role opens the message before its first text)."""
+        if not text:
+            return []
+        deltas: list[conversation.AssistantContentDeltaDict] = []
+        if not self.spoken_text:
+            deltas.append({"role": "assistant"})
+        self.spoken_text += text
+        deltas.append({"content": text})
+        return deltas
