@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 
 from wyoming.asr import Transcribe, Transcript
@@ -12,7 +13,7 @@ from wyoming.event import Event
 from wyoming.tts import Synthesize, SynthesizeVoice
 from wyoming.wake import Detect
 
-from .audio_clip import AudioClip
+from .audio_clip import CHUNK_SAMPLES, AudioClip
 
 TIMEOUT = 60.0  # generous: only here so a broken server fails the test instead of hanging it
 
@@ -51,16 +52,32 @@ async def read_audio(client: AsyncTcpClient, until: str = "audio-stop") -> TtsRe
     return TtsResult(AudioClip(bytes(audio), rate, width), events)
 
 
+async def send_clip(client: AsyncTcpClient, clip: AudioClip, realtime: bool = False) -> float:
+    """audio-start, the clip's chunks, audio-stop; `realtime` paces them like a microphone
+    (and lets the last chunk's audio time pass). Returns when audio-stop was sent
+    (`time.perf_counter()`)."""
+    await client.write_event(
+        AudioStart(rate=clip.rate, width=clip.width, channels=clip.channels).event()
+    )
+    start = time.perf_counter()
+    for i, chunk in enumerate(clip.chunks()):
+        if realtime:
+            delay = start + i * CHUNK_SAMPLES / clip.rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        await client.write_event(chunk.event())
+    if realtime:
+        await asyncio.sleep(max(0.0, start + clip.seconds - time.perf_counter()))
+    stopped = time.perf_counter()
+    await client.write_event(AudioStop().event())
+    return stopped
+
+
 async def transcribe(port: int, speech: AudioClip, language: str | None = None) -> Event | None:
     """Send one utterance; return the first event that answers it (transcript or error)."""
     async with AsyncTcpClient("127.0.0.1", port) as client:
         await client.write_event(Transcribe(language=language).event())
-        await client.write_event(
-            AudioStart(rate=speech.rate, width=speech.width, channels=speech.channels).event()
-        )
-        for chunk in speech.chunks():
-            await client.write_event(chunk.event())
-        await client.write_event(AudioStop().event())
+        await send_clip(client, speech)
         return await read(client)
 
 
@@ -70,20 +87,18 @@ async def transcript_text(port: int, speech: AudioClip, language: str | None = N
     return Transcript.from_event(event).text
 
 
-async def detect(port: int, speech: AudioClip, names: list[str] | None) -> list[Event]:
-    """Stream audio to the wake server; return every event until not-detected or a pause."""
+async def detect(
+    port: int, speech: AudioClip, names: list[str] | None, pause: float = 5.0
+) -> list[Event]:
+    """Stream audio to the wake server; return every event until not-detected, or until
+    nothing has come for `pause` seconds (a long clip takes the server a while)."""
     events: list[Event] = []
     async with AsyncTcpClient("127.0.0.1", port) as client:
         await client.write_event(Detect(names=names).event())
-        await client.write_event(
-            AudioStart(rate=speech.rate, width=speech.width, channels=speech.channels).event()
-        )
-        for chunk in speech.chunks():
-            await client.write_event(chunk.event())
-        await client.write_event(AudioStop().event())
+        await send_clip(client, speech)
         while True:
             try:
-                event = await read(client, timeout=5.0)
+                event = await read(client, timeout=pause)
             except TimeoutError:
                 break
             if event is None:

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wyoming.asr import Transcribe, Transcript
-from wyoming.audio import AudioChunk, AudioChunkConverter, AudioStart, AudioStop
+from wyoming.audio import AudioChunk, AudioChunkConverter
 from wyoming.client import AsyncTcpClient
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 from wyoming.wake import Detect, Detection
 
-from .audio_clip import CHUNK_SAMPLES, RATE, AudioClip
+from .audio_clip import RATE, AudioClip
+from .wyoming_client import send_clip
 
 TIMEOUT = 120.0
 
@@ -86,20 +87,7 @@ class SttRun:
 async def stt(port: int, audio: AudioClip, realtime: bool, language: str = "en") -> SttRun:
     async with AsyncTcpClient("127.0.0.1", port) as client:
         await client.write_event(Transcribe(language=language).event())
-        await client.write_event(
-            AudioStart(rate=audio.rate, width=audio.width, channels=audio.channels).event()
-        )
-        start = time.perf_counter()
-        for i, chunk in enumerate(audio.chunks()):
-            if realtime:  # paced like a microphone
-                delay = start + i * CHUNK_SAMPLES / audio.rate - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-            await client.write_event(chunk.event())
-        if realtime:
-            await asyncio.sleep(max(0.0, start + audio.seconds - time.perf_counter()))
-        stop = time.perf_counter()
-        await client.write_event(AudioStop().event())
+        stop = await send_clip(client, audio, realtime)
         while (event := await _read(client)) is not None:
             if Transcript.is_type(event.type):
                 return SttRun(time.perf_counter() - stop, Transcript.from_event(event).text)
@@ -144,19 +132,7 @@ async def wake_stream(
 
         task = asyncio.create_task(reader())
         await client.write_event(Detect(names=names).event())
-        await client.write_event(
-            AudioStart(rate=audio.rate, width=audio.width, channels=audio.channels).event()
-        )
-        start = time.perf_counter()
-        for i, chunk in enumerate(audio.chunks()):
-            if realtime:
-                delay = start + i * CHUNK_SAMPLES / audio.rate - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-            await client.write_event(chunk.event())
-        if realtime:  # let the last chunk's audio time pass, as a microphone would
-            await asyncio.sleep(max(0.0, start + audio.seconds - time.perf_counter()))
-        await client.write_event(AudioStop().event())
+        await send_clip(client, audio, realtime)
         try:
             await asyncio.wait_for(task, 3.0)
         except TimeoutError:

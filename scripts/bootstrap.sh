@@ -187,6 +187,51 @@ ensure_ffmpeg() {
   fi
 }
 
+# --- recorded speech: real voices for the speech-to-text tests and benchmarks ----------------
+# Debian's Asterisk prompts: an English and a French speaker, 16 kHz G.722, with transcripts.
+# The .debs are downloaded (never installed) and unpacked into .cache/recorded-speech/{en,fr}/
+# (<prompt>.g722 files + transcripts.txt, 26 MB; ~3 s); harness/recorded_speech.py reads them.
+RECORDED_SPEECH_PACKAGES=(asterisk-core-sounds-en asterisk-core-sounds-en-g722
+                          asterisk-core-sounds-fr asterisk-core-sounds-fr-g722)
+ensure_recorded_speech() {
+  local D="$CACHE/recorded-speech"
+  [ -f "$D/.complete" ] && return
+  if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1; then
+    log "recorded speech: not fetched (needs Debian's apt-get and dpkg); tests that use it will fail"
+    return 1
+  fi
+  log "fetching recorded speech (Debian's Asterisk prompts, en + fr) into .cache/recorded-speech (one time)"
+  # Built beside the target and renamed at the end: an interrupted run leaves no half corpus.
+  local T="$D.partial"
+  rm -rf "$T" "$D"; mkdir -p "$T/debs" "$T/root"
+  # The system's package lists first (no list download); if they lack the packages or are stale
+  # (404 on the mirror), the private Debian unstable lists.
+  if ! (cd "$T/debs" && apt-get download -qq "${RECORDED_SPEECH_PACKAGES[@]}" >/dev/null 2>&1); then
+    rm -f "$T"/debs/*
+    if ! { sid_apt >/dev/null 2>&1 &&
+           (cd "$T/debs" && apt-get "${SID_APT[@]}" download -qq "${RECORDED_SPEECH_PACKAGES[@]}" >/dev/null 2>&1); }; then
+      log "recorded speech: could not download ${RECORDED_SPEECH_PACKAGES[*]} (no network?)"
+      rm -rf "$T"; return 1
+    fi
+  fi
+  local f lang voice
+  for f in "$T"/debs/*.deb; do dpkg -x "$f" "$T/root"; done
+  for lang in en fr; do
+    # The speaker's folder (en_US_f_Allison, fr_CA_f_June) is named by glob, not by heart.
+    voice="$(find "$T/root/usr/share/asterisk/sounds" -mindepth 1 -maxdepth 1 -type d -name "${lang}_*" | head -n1)"
+    if [ -z "$voice" ] || [ ! -f "$T/root/usr/share/doc/asterisk-core-sounds-$lang/core-sounds-$lang.txt.gz" ]; then
+      log "recorded speech: the $lang packages do not have the expected layout"; rm -rf "$T"; return 1
+    fi
+    mv "$voice" "$T/$lang"
+    find "$T/$lang" -type f ! -name '*.g722' -delete
+    gzip -dc "$T/root/usr/share/doc/asterisk-core-sounds-$lang/core-sounds-$lang.txt.gz" > "$T/$lang/transcripts.txt"
+  done
+  rm -rf "$T/debs" "$T/root"
+  touch "$T/.complete"
+  mv "$T" "$D"
+  log "recorded speech: $(find "$D/en" -name '*.g722' | wc -l) English and $(find "$D/fr" -name '*.g722' | wc -l) French prompts"
+}
+
 # --- the project's virtual environment ------------------------------------------------------
 # Usage: bootstrap_venv GROUP... (uv dependency groups to install besides the project)
 bootstrap_venv() {

@@ -8,6 +8,7 @@ source scripts/bootstrap.sh
 bootstrap_venv test
 ensure_llama_server
 ensure_ffmpeg
+ensure_recorded_speech
 log "ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
