@@ -28,7 +28,8 @@ def official_python(name: str) -> Path | None:
     marker = venv / ".installed"
     if marker.is_file() and marker.read_text() == " ".join(packages):
         return python
-    uv = shutil.which("uv")
+    # uv on PATH, else the one beside this interpreter (the project's .venv has it).
+    uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
     if uv is None:
         raise SystemExit("uv is needed to install the official servers")
     interpreter = sys.executable
