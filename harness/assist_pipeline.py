@@ -24,6 +24,7 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.setup import async_setup_component
+from homeassistant.util import language as language_util
 
 from custom_components.heisenberg.const import CONF_TEMPERATURE
 
@@ -37,8 +38,10 @@ async def add_voice_assistant(
     wyoming_port: int,
     llama_url: str,
     prefer_local_intents: bool = False,
+    language: str = "en",
 ) -> str:
-    """Set up both integrations through their UI flows and an Assist pipeline; its id."""
+    """Set up both integrations through their UI flows and an Assist pipeline in `language`
+    (its TTS language and voice chosen as HA's pipeline form does); the pipeline's id."""
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "assist_pipeline", {})
     # No TTS file cache: every answer is synthesized by our server, never read back from disk.
@@ -68,17 +71,23 @@ async def add_voice_assistant(
         assert len(ids) == 1, (domain, ids)
         return ids[0]
 
+    tts_engine = only("tts")
+    tts_entity = hass.data[tts.DATA_COMPONENT].get_entity(tts_engine)
+    assert tts_entity is not None
+    # Like HA's pipeline form: the first supported variant of the language, its first voice.
+    tts_language = language_util.matches(language, tts_entity.supported_languages)[0]
+    voices = tts_entity.async_get_supported_voices(tts_language) or []
     pipeline = await hass.data[KEY_ASSIST_PIPELINE].pipeline_store.async_create_item(
         {
             "name": "Heisenberg",
-            "language": "en",
+            "language": language,
             "conversation_engine": only("conversation", "conversation.home_assistant"),
-            "conversation_language": "en",
+            "conversation_language": language,
             "stt_engine": only("stt"),
-            "stt_language": "en",
-            "tts_engine": only("tts"),
-            "tts_language": "en_US",
-            "tts_voice": None,
+            "stt_language": language,
+            "tts_engine": tts_engine,
+            "tts_language": tts_language,
+            "tts_voice": voices[0].voice_id if voices else None,
             "wake_word_entity": only("wake_word"),
             "wake_word_id": None,
             "prefer_local_intents": prefer_local_intents,
@@ -126,6 +135,7 @@ async def run_pipeline(
     pipeline_id: str,
     utterance: AudioClip,
     conversation_id: str | None = None,
+    language: str = "en",
 ) -> PipelineRun:
     """Run wake word → STT → agent → TTS like a satellite, and fetch the answer audio."""
     run = PipelineRun()
@@ -147,7 +157,7 @@ async def run_pipeline(
         context=Context(),
         event_callback=on_event,
         stt_metadata=stt.SpeechMetadata(
-            language="en",
+            language=language,
             format=stt.AudioFormats.WAV,
             codec=stt.AudioCodecs.PCM,
             bit_rate=stt.AudioBitRates.BITRATE_16,

@@ -3,13 +3,15 @@
 import wave
 from io import BytesIO
 
+from wyoming.tts import SynthesizeVoice
+
 from .audio_clip import WIDTH, AudioClip
 from .wyoming_client import synthesize
 
 
-async def speak(port: int, text: str) -> AudioClip:
+async def speak(port: int, text: str, voice: SynthesizeVoice | None = None) -> AudioClip:
     """Our TTS (the server on `port`) says `text`, converted to the satellite format."""
-    return (await synthesize(port, text)).speech.to_16k_mono()
+    return (await synthesize(port, text, voice)).speech.to_16k_mono()
 
 
 def _last_loud_byte(pcm: bytes, threshold: int = 600) -> int:
@@ -20,13 +22,22 @@ def _last_loud_byte(pcm: bytes, threshold: int = 600) -> int:
     return 0
 
 
-async def spoken_request(port: int, question: str) -> AudioClip:
-    """'Hey Jarvis', a short pause, the question, then silence; `speech_end` marks where the
-    question's last loud sample is."""
+async def spoken_request(
+    port: int, question: str, voice: SynthesizeVoice | None = None
+) -> AudioClip:
+    """'Hey Jarvis', a short pause, the question (in `voice`, else the default voice), then
+    silence; `speech_end` marks where the question's last loud sample is."""
     wake = (await speak(port, "Hey Jarvis.")).with_silence(before=0.5, after=0.3)
-    asked = await speak(port, question)
+    asked = await speak(port, question, voice)
     asked = AudioClip(asked.audio, speech_end=_last_loud_byte(asked.audio))
     return wake.then(asked).with_silence(after=2.0)
+
+
+def wav_clip(data: bytes) -> AudioClip:
+    """The audio of a WAV file as HA streams it (placeholder length: all after `data`)."""
+    with wave.open(BytesIO(data)) as wav:
+        rate, width, channels = wav.getframerate(), wav.getsampwidth(), wav.getnchannels()
+    return AudioClip(data[data.index(b"data") + 8 :], rate, width, channels)
 
 
 def wav_duration(data: bytes) -> tuple[float, int]:

@@ -232,6 +232,56 @@ ensure_recorded_speech() {
   log "recorded speech: $(find "$D/en" -name '*.g722' | wc -l) English and $(find "$D/fr" -name '*.g722' | wc -l) French prompts"
 }
 
+# --- French (and other) voices: SVOX Pico, from the system's own Debian release -------------
+# No French Piper voice exists in any package reachable here; Pico's French is the most
+# intelligible of what is (benchmarks/tts_french.py; README). Its library and voice data are in
+# Debian's non-free section, which the system's sources usually leave out: a private apt
+# configuration for the same release (same C library) sees it. The .debs are downloaded, never
+# installed, and unpacked into .cache/pico/{lib,lang}; the TTS server finds them there.
+release_apt() {
+  local A="$CACHE/debian-release" codename
+  codename="$(. /etc/os-release 2>/dev/null && [ "${ID:-}" = debian ] && echo "${VERSION_CODENAME:-}")"
+  [ -n "$codename" ] || return 1
+  RELEASE_APT=(-o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
+               -o "Dir::State::Lists=$A/lists" -o Debug::NoLocking=1)
+  if [ ! -f "$A/updated" ] || [ -n "$(find "$A/updated" -mmin +600 2>/dev/null)" ]; then
+    mkdir -p "$A/lists/partial"
+    echo "deb http://deb.debian.org/debian $codename main contrib non-free" > "$A/sources.list"
+    apt-get "${RELEASE_APT[@]}" update -qq >&2 || return 1
+    touch "$A/updated"
+  fi
+}
+
+ensure_pico_voices() {
+  local D="$CACHE/pico"
+  [ -f "$D/.complete" ] && return
+  if ! command -v apt-get >/dev/null 2>&1 || ! release_apt 2>/dev/null; then
+    log "French voice: not fetched (needs Debian's apt-get); TTS speaks English only. Install libttspico0 and libttspico-data, or put a Piper fr_FR voice in --data-dir"
+    return 1
+  fi
+  log "fetching the SVOX Pico voices (French, German, Spanish, Italian, English) into .cache/pico (one time, ~4 MB)"
+  local T="$D.partial" lib
+  rm -rf "$T" "$D"; mkdir -p "$T/debs" "$T/root" "$T/lib"
+  # The library was renamed for the 64-bit time_t transition (trixie): either name.
+  for lib in libttspico0t64 libttspico0; do
+    (cd "$T/debs" && apt-get "${RELEASE_APT[@]}" download -qq "$lib" >/dev/null 2>&1) && break
+  done
+  if ! ls "$T"/debs/libttspico0*.deb >/dev/null 2>&1 ||
+     ! (cd "$T/debs" && apt-get "${RELEASE_APT[@]}" download -qq libttspico-data >/dev/null 2>&1); then
+    log "French voice: could not download libttspico0 and libttspico-data (no network?); TTS speaks English only"
+    rm -rf "$T"; return 1
+  fi
+  for f in "$T"/debs/*.deb; do dpkg -x "$f" "$T/root"; done
+  dpkg-deb -f "$(ls "$T"/debs/libttspico-data*.deb)" Version > "$T/version"
+  cp -L "$(find "$T/root" -name 'libttspico.so.0' | head -n1)" "$T/lib/libttspico.so.0"
+  mv "$T/root/usr/share/pico/lang" "$T/lang"
+  mkdir -p "$T/doc"
+  for f in "$T"/root/usr/share/doc/libttspico*/copyright; do cp "$f" "$T/doc/$(basename "$(dirname "$f")").copyright"; done
+  rm -rf "$T/debs" "$T/root"
+  touch "$T/.complete"
+  mv "$T" "$D"
+}
+
 # --- the project's virtual environment ------------------------------------------------------
 # Usage: bootstrap_venv GROUP... (uv dependency groups to install besides the project)
 bootstrap_venv() {

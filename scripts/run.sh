@@ -9,4 +9,9 @@ case " $* " in
   *" --llama-url"*|*" --llama-server-binary"*|*" --help "*|*" -h "*) ;;  # no local binary needed
   *) ensure_llama_server ;;
 esac
+case " $* " in
+  *" --no-wyoming "*|*" --help "*|*" -h "*) ;;
+  # The French voice; where it cannot be fetched, one line says so and TTS speaks English only.
+  *) ensure_pico_voices || true ;;
+esac
 exec .venv/bin/python -m launcher "$@"

@@ -9,6 +9,7 @@ bootstrap_venv test
 ensure_llama_server
 ensure_ffmpeg
 ensure_recorded_speech
+ensure_pico_voices
 log "ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -9,6 +9,7 @@ satellite streams it (16 kHz mono PCM chunks, paced in real time).
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from wyoming.tts import SynthesizeVoice
 
 from harness.assist_pipeline import (
     PipelineEventType,
@@ -21,7 +22,8 @@ from harness.assist_pipeline import (
 from harness.fake_home import async_build_home
 from harness.scoring import word_error_rate
 from harness.servers import ServerProcess
-from harness.spoken_requests import spoken_request, wav_duration
+from harness.spoken_requests import spoken_request, wav_clip, wav_duration
+from harness.wyoming_client import transcript_text
 from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import DEFAULT_MODEL, resolve_model
 from launcher.process import cache_dir, free_port
@@ -75,6 +77,29 @@ async def test_spoken_question_is_answered_aloud_and_remembered(
     # (the default model's format is ChatML).
     turn = f"<|im_start|>user\n{heard}<|im_end|>\n<|im_start|>assistant\n{answer}<|im_end|>\n"
     assert turn in prompt_spy.prompts[-1]
+
+
+async def test_a_french_question_is_answered_in_french_by_a_french_voice(
+    hass: HomeAssistant, voice_server: ServerProcess, default_llama_server: LlamaServerProcess
+) -> None:
+    """A French pipeline as HA's form makes it: French STT, the French voice HA lists first."""
+    pipeline_id = await add_voice_assistant(
+        hass, voice_server.port, default_llama_server.url, language="fr"
+    )
+    question = "Quelle est la capitale de l'Italie ?"
+    request = await spoken_request(voice_server.port, question, SynthesizeVoice(name="fr_FR-pico"))
+    run = await run_pipeline(hass, pipeline_id, request, language="fr")
+    assert_stage_order(run.events)
+    heard = of_type(run.events, PipelineEventType.STT_END)[0]["stt_output"]["text"]
+    assert word_error_rate(question, heard) <= 0.3, heard
+    answer, _ = answer_of(run.events)
+    assert "Rome" in answer, answer
+    # Heard back in French, the answer audio says the answer: a French voice spoke it (the
+    # English voice reads French as nonsense).
+    spoken = wav_clip(run.audio)
+    assert spoken.seconds > 0.5
+    heard_answer = await transcript_text(voice_server.port, spoken, "fr")
+    assert word_error_rate(answer, heard_answer) <= 0.35, (answer, heard_answer)
 
 
 async def test_a_spoken_command_turns_the_light_on_and_says_so(

@@ -40,7 +40,8 @@ async def test_own_wake_word_and_voice_files(tmp_path: Path) -> None:
     with running(server, tmp_path, timeout=240):
         info = await describe(server.port)
         assert {m.name for m in info.wake[0].models} == {"okay_nabu", "my_word"}
-        assert {v.name for v in info.tts[0].voices} == {"en_US-joe-medium", "en_GB-mine-medium"}
+        piper = {v.name for v in info.tts[0].voices if not v.name.endswith("-pico")}
+        assert piper == {"en_US-joe-medium", "en_GB-mine-medium"}
         assert [m.name for m in info.asr[0].models] == ["tiny.en"]
         result = await synthesize(server.port, "Hello.", SynthesizeVoice(name="en_GB-mine-medium"))
         assert result.speech.seconds > 0.2

@@ -30,7 +30,8 @@ async def describe(port: int) -> Info:
 async def test_all_in_one_lists_all_three_services(port: int) -> None:
     info = await describe(port)
     assert [p.name for p in info.asr] == ["heisenberg-faster-whisper"]
-    assert [p.name for p in info.tts] == ["heisenberg-piper"]
+    # One program per service: Home Assistant reads only the first of each kind.
+    assert [p.name for p in info.tts] == ["heisenberg-tts"]
     assert [p.name for p in info.wake] == ["heisenberg-openwakeword"]
 
 
@@ -45,7 +46,14 @@ async def test_stt_models_have_their_real_languages(port: int) -> None:
 async def test_tts_voice_and_streaming_are_advertised(port: int) -> None:
     program = (await describe(port)).tts[0]
     assert program.supports_synthesize_streaming
-    assert [(v.name, v.languages) for v in program.voices] == [("en_US-joe-medium", ["en_US"])]
+    voices = [(v.name, v.languages) for v in program.voices]
+    assert voices[0] == ("en_US-joe-medium", ["en_US"])  # the default voice comes first
+    assert {
+        ("fr_FR-pico", "fr_FR"),
+        ("de_DE-pico", "de_DE"),
+        ("es_ES-pico", "es_ES"),
+        ("it_IT-pico", "it_IT"),
+    } <= {(name, languages[0]) for name, languages in voices}
     assert program.version
 
 

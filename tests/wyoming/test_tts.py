@@ -69,12 +69,19 @@ async def test_spoken_text_is_what_was_asked(port: int) -> None:
     assert word_error_rate(text, await transcript_text(port, speech)) <= 0.2
 
 
-async def test_voice_by_name_and_language_fallback(port: int) -> None:
+async def test_voice_by_name_or_by_language(port: int) -> None:
     by_name = await synthesize(port, "Yes.", SynthesizeVoice(name="en_US-joe-medium"))
-    assert by_name.speech.seconds > 0.2
-    # No French voice is installed: the default voice answers (and the server logs it).
-    french = await synthesize(port, "Bonjour.", SynthesizeVoice(language="fr_FR"))
-    assert french.speech.seconds > 0.2
+    assert by_name.speech.seconds > 0.2 and by_name.speech.rate == 22050
+    # No Piper voice speaks German: Pico's does (16 kHz), never the English default.
+    german = await synthesize(port, "Guten Tag.", SynthesizeVoice(language="de-DE"))
+    assert german.speech.seconds > 0.2 and german.speech.rate == 16000
+
+
+async def test_a_language_no_voice_speaks_is_an_error(port: int) -> None:
+    result = await synthesize(port, "Konnichiwa.", SynthesizeVoice(language="ja_JP"))
+    assert [e.type for e in result.events] == ["error"]
+    assert result.events[0].data["code"] == "unsupported-language"
+    assert "ja_JP" in result.events[0].data["text"]
 
 
 async def test_unknown_voice_is_an_error(port: int) -> None:

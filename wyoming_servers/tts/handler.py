@@ -11,7 +11,7 @@ from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, Synthesize
 from ..server.connection import Connection, ServiceError, ServiceHandler
 from ..server.pool import InferencePool
 from .utterance import TtsSettings, Utterance
-from .voice_choice import VoiceChoice, VoiceError
+from .voice_choice import LanguageError, VoiceChoice, VoiceError
 
 
 class TtsHandler(ServiceHandler):
@@ -68,6 +68,8 @@ class TtsHandler(ServiceHandler):
                 voice.language if voice else None,
                 voice.speaker if voice else None,
             )
+        except LanguageError as err:
+            raise ServiceError(str(err), "unsupported-language") from err
         except VoiceError as err:
             raise ServiceError(str(err), "unknown-voice") from err
         previous = self.utterances[-1].task if self.utterances else None

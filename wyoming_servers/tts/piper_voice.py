@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from piper import PiperVoice, SynthesisConfig
-from wyoming.info import Attribution, TtsProgram, TtsVoice, TtsVoiceSpeaker
+from wyoming.info import Attribution, TtsVoice, TtsVoiceSpeaker
 
 from ..server.model_sources import ModelSource, package_version
 from .piper_stream import StreamingVoice, split
@@ -55,31 +55,27 @@ class PiperSynthesizer:
         for window in loaded.stream.windows(text, speaker_id):
             yield (window * _MAX_INT16).astype(np.int16).tobytes()
 
-    def program(self) -> TtsProgram:
-        return TtsProgram(
-            name="heisenberg-piper",
-            description="Piper text-to-speech (Heisenberg)",
-            attribution=Attribution(
-                name="Piper (Open Home Foundation)", url="https://github.com/OHF-Voice/piper1-gpl"
-            ),
-            installed=True,
-            version=package_version("piper-tts"),
-            supports_synthesize_streaming=True,
-            voices=[
-                TtsVoice(
-                    name=name,
-                    description=v.info.description,
-                    attribution=Attribution(
-                        name="Piper voices", url="https://huggingface.co/rhasspy/piper-voices"
-                    ),
-                    installed=True,
-                    version=v.source.version,
-                    languages=[v.info.language],
-                    speakers=[TtsVoiceSpeaker(name=s) for s in v.info.speakers] or None,
-                )
-                for name, v in self.loaded.items()
-            ],
-        )
+    engine_name = "Piper"
+
+    @property
+    def version(self) -> str | None:
+        return package_version("piper-tts")
+
+    def info_voices(self) -> list[TtsVoice]:
+        return [
+            TtsVoice(
+                name=name,
+                description=v.info.description,
+                attribution=Attribution(
+                    name="Piper voices", url="https://huggingface.co/rhasspy/piper-voices"
+                ),
+                installed=True,
+                version=v.source.version,
+                languages=[v.info.language],
+                speakers=[TtsVoiceSpeaker(name=s) for s in v.info.speakers] or None,
+            )
+            for name, v in self.loaded.items()
+        ]
 
 
 def _synthesize(loaded: LoadedVoice, text: str, speaker_id: int | None) -> bytes:

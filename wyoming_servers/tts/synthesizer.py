@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from wyoming.info import TtsProgram
+from wyoming.info import TtsVoice
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,15 @@ class Synthesizer(Protocol):
         """Pay first-call costs at start, not on the first request."""
         ...
 
-    def program(self) -> TtsProgram:
-        """This engine and its voices, for `info`."""
+    @property
+    def engine_name(self) -> str:
+        """The engine, as `info` names it ("Piper", "SVOX Pico")."""
+        ...
+
+    @property
+    def version(self) -> str | None: ...
+
+    def info_voices(self) -> list[TtsVoice]:
+        """This engine's voices for `info`. Home Assistant reads only the first TTS program
+        of a server, so every engine's voices go into one program (the service's)."""
         ...

@@ -1,18 +1,33 @@
-"""Which voice (of which engine) speaks a request: by name, else by language."""
+"""Which voice (of which engine) speaks a request: by name, else by language.
+
+A request for a language no installed voice speaks is refused with an error that says what to
+install: a French answer read by an English voice is not an answer (the text comes out as
+nonsense, e.g. "Le siège de l'irrape oblique" for a sentence about Paris).
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .synthesizer import Synthesizer, Voice
 
-_LOGGER = logging.getLogger(__name__)
-
 
 class VoiceError(Exception):
     """Unknown voice or speaker."""
+
+
+class LanguageError(VoiceError):
+    """No installed voice speaks the language asked for."""
+
+
+# What to install, per language, when no voice speaks it.
+_HOW_TO_GET = {
+    "fr": "scripts/run.sh fetches the SVOX Pico voices (fr_FR-pico) on Debian; or install "
+    "Debian's libttspico0 and libttspico-data; or put a Piper fr_FR voice (.onnx + .onnx.json) "
+    "in a --data-dir",
+}
+_DEFAULT_HOW_TO_GET = "put a Piper voice for it (.onnx + .onnx.json) in a --data-dir"
 
 
 @dataclass(frozen=True)
@@ -45,7 +60,8 @@ class VoiceChoice:
         self.default_speaker = default_speaker
 
     def choose(self, name: str | None, language: str | None, speaker: str | None) -> ChosenVoice:
-        """Voice by name (error if unknown), else by language (default voice if none fits)."""
+        """Voice by name (error if unknown), else by language (error if none speaks it), else
+        the default voice."""
         synthesizer, voice = self._voice(name, language)
         return ChosenVoice(synthesizer, voice, self._speaker_id(voice, speaker))
 
@@ -61,10 +77,11 @@ class VoiceChoice:
                     voice_lang = voice.language.lower()
                     if candidate in (voice_lang, voice_lang.split("_")[0]):
                         return synthesizer, voice
-            _LOGGER.warning(
-                "No voice for language '%s'; using the default voice %s",
-                language,
-                self.default[1].name,
+            base = wanted.split("_")[0]
+            raise LanguageError(
+                f"no installed voice speaks '{language}' (installed: "
+                f"{', '.join(sorted({v.language for _, v in self.voices.values()}))}); "
+                f"{_HOW_TO_GET.get(base, _DEFAULT_HOW_TO_GET)}"
             )
         return self.default
 
