@@ -16,7 +16,13 @@ from pathlib import Path
 from wyoming.asr import Transcribe, Transcript
 from wyoming.audio import AudioChunk, AudioChunkConverter
 from wyoming.client import AsyncTcpClient
-from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
+from wyoming.tts import (
+    Synthesize,
+    SynthesizeChunk,
+    SynthesizeStart,
+    SynthesizeStop,
+    SynthesizeVoice,
+)
 from wyoming.wake import Detect, Detection
 
 from .audio_clip import RATE, AudioClip
@@ -40,20 +46,22 @@ class TtsRun:
     clip: AudioClip  # the answer at 16 kHz mono
 
 
-async def tts(port: int, text: str, streaming: bool) -> TtsRun:
+async def tts(
+    port: int, text: str, streaming: bool, voice: SynthesizeVoice | None = None
+) -> TtsRun:
     async with AsyncTcpClient("127.0.0.1", port) as client:
         start = time.perf_counter()
         if streaming:
             # As HA does with a streaming agent: start, the text in word-sized pieces, the
             # full text for old servers, stop. Sent back to back (a fast LLM).
-            await client.write_event(SynthesizeStart().event())
+            await client.write_event(SynthesizeStart(voice=voice).event())
             for word in re.findall(r"\S+\s*", text):
                 await client.write_event(SynthesizeChunk(text=word).event())
-            await client.write_event(Synthesize(text=text).event())
+            await client.write_event(Synthesize(text=text, voice=voice).event())
             await client.write_event(SynthesizeStop().event())
             end_type = "synthesize-stopped"
         else:
-            await client.write_event(Synthesize(text=text).event())
+            await client.write_event(Synthesize(text=text, voice=voice).event())
             end_type = "audio-stop"
         first = None
         converter = AudioChunkConverter(rate=RATE, width=2, channels=1)
