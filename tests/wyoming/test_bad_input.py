@@ -132,3 +132,19 @@ async def test_clients_that_hang_up_mid_stream(port: int, phrases: dict[str, Aud
     await asyncio.sleep(0.2)
     await assert_still_serving(port, phrases)
     assert (await synthesize(port, "Still here.")).speech.seconds > 0.3
+
+
+async def test_control_characters_in_text_are_dropped_and_the_rest_is_spoken(port: int) -> None:
+    text = "The kitchen\x00 light\x07 is on\x1b. Good\x7f night."
+    result = await synthesize(port, text)
+    assert "error" not in [e.type for e in result.events]
+    heard = await transcript_text(port, result.speech)
+    assert word_error_rate("The kitchen light is on. Good night.", heard) <= 0.2, heard
+
+
+async def test_text_over_the_limit_is_refused_with_a_clear_error(port: int) -> None:
+    result = await synthesize(port, "Hello. " * 4000)  # 28,000 characters
+    assert [e.type for e in result.events] == ["error"]
+    assert result.events[0].data["code"] == "text-too-long"
+    assert "25000" in result.events[0].data["text"]
+    assert (await synthesize(port, "Still here.")).speech.seconds > 0.3

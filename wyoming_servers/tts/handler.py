@@ -13,6 +13,10 @@ from ..server.pool import InferencePool
 from .utterance import TtsSettings, Utterance
 from .voice_choice import LanguageError, VoiceChoice, VoiceError
 
+# One request's text: about 25 minutes of speech. Longer is a runaway automation, not an
+# answer; it is refused with an error instead of keeping the voice busy for hours.
+MAX_TEXT_CHARS = 25_000
+
 
 class TtsHandler(ServiceHandler):
     OWN_TYPES = frozenset(("synthesize", "synthesize-start", "synthesize-chunk", "synthesize-stop"))
@@ -39,7 +43,7 @@ class TtsHandler(ServiceHandler):
             if self.stream is not None:
                 return  # the full text, sent for old servers inside a stream: already streamed
             request = Synthesize.from_event(event)
-            _check_text(request.text)
+            _check_text(request.text, 0)
             utterance = self._start(request.voice, streaming=False)
             utterance.add_text(request.text)
             utterance.end_text()
@@ -53,7 +57,12 @@ class TtsHandler(ServiceHandler):
             if self.stream is None:
                 raise ServiceError("synthesize-chunk without synthesize-start", "no-stream")
             text = SynthesizeChunk.from_event(event).text
-            _check_text(text)
+            try:
+                _check_text(text, self.stream.received_chars)
+            except ServiceError:
+                self.stream.end_text()  # what came before is still spoken; the rest is refused
+                self.stream, self.refused_stream = None, True
+                raise
             self.stream.add_text(text)
         elif event.type == "synthesize-stop":
             if self.stream is None:
@@ -91,6 +100,13 @@ class TtsHandler(ServiceHandler):
                 await utterance.task
 
 
-def _check_text(text: object) -> None:
+def _check_text(text: object, before: int) -> None:
+    """A string, and with the `before` characters already received, within the limit."""
     if not isinstance(text, str):
         raise ServiceError("'text' must be a string", "bad-event")
+    if before + len(text) > MAX_TEXT_CHARS:
+        raise ServiceError(
+            f"text of {before + len(text)} characters is longer than the limit of "
+            f"{MAX_TEXT_CHARS}; split it into several requests",
+            "text-too-long",
+        )

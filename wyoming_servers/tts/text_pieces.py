@@ -46,6 +46,11 @@ _BREAK_WORDS = frozenset(
 )
 # A natural cut further than this into the first sentence gains too little to be worth it.
 _NATURAL_HEAD_WORDS = 8
+# A voice's memory and time grow with the piece it is given (10,000 digits in one piece took
+# Piper to gigabytes): pieces are cut to this length (at a clause, else a word, else anywhere).
+MAX_PIECE_CHARS = 300
+# Control characters (NUL, escapes...) are not text: they make a voice fail. Kept: whitespace.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class TextSplitter:
@@ -58,7 +63,7 @@ class TextSplitter:
 
     def add(self, text: str) -> list[str]:
         """Add a fragment; return the pieces that are now complete."""
-        self._buffer += text
+        self._buffer += _CONTROL.sub(" ", text)
         pieces: list[str] = []
         while True:
             piece = self._next_piece()
@@ -68,18 +73,25 @@ class TextSplitter:
                 pieces.append(_clean(piece))
 
     def finish(self) -> list[str]:
-        """The text has ended: everything left is the last piece."""
+        """The text has ended: everything left is the last piece (or pieces, if long)."""
         rest, self._buffer = _clean(self._buffer), ""
         if not rest:
             return []
+        pieces = [rest]
         if self._first:
             self._first = False
             head, tail = _split_first(rest, self.fast_start_words)
-            return [p for p in (head, tail) if p]
-        return [rest]
+            pieces = [p for p in (head, tail) if p]
+        return [bounded for piece in pieces for bounded in _bounded(piece)]
 
     def _next_piece(self) -> str | None:
         end = _sentence_end(self._buffer)
+        if (end is None or end > MAX_PIECE_CHARS) and len(self._buffer) > MAX_PIECE_CHARS:
+            # No sentence end soon enough: a bounded piece now, the rest stays buffered.
+            cut = _cut(self._buffer)
+            self._first = False
+            head, self._buffer = self._buffer[:cut], self._buffer[cut:]
+            return head
         if self._first:
             sentence = self._buffer if end is None else self._buffer[:end]
             head, tail = _split_first(sentence.strip(), self.fast_start_words)
@@ -133,6 +145,26 @@ def _after_words(text: str, count: int) -> int:
     """Index just after the `count`-th whitespace-separated word of `text`."""
     matches = list(re.finditer(r"\S+", text))
     return matches[count - 1].end() if 0 < count <= len(matches) else len(text)
+
+
+def _bounded(text: str) -> list[str]:
+    """`text` in pieces of at most MAX_PIECE_CHARS (see `_cut`)."""
+    pieces = []
+    while len(text) > MAX_PIECE_CHARS:
+        cut = _cut(text)
+        pieces.append(text[:cut])
+        text = text[cut:]
+    return [*pieces, text] if text else pieces
+
+
+def _cut(text: str) -> int:
+    """Where to end a piece of a too long text: after a clause mark in its second half, else
+    at its last space, else (one absurdly long "word") at the limit."""
+    window = text[: MAX_PIECE_CHARS + 1]
+    cut = max(window.rfind(mark) for mark in (", ", "; ", ": "))
+    if cut < MAX_PIECE_CHARS // 2:
+        cut = window.rfind(" ")
+    return cut + 1 if cut > 0 else MAX_PIECE_CHARS
 
 
 def _clean(text: str) -> str:

@@ -51,10 +51,12 @@ class Utterance:
         self.streaming = streaming
         self.previous = previous  # answers on one connection must not interleave
         self.splitter = TextSplitter(settings.fast_start_words)
+        self.received_chars = 0
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()
         self.task = asyncio.create_task(self._run())
 
     def add_text(self, text: str) -> None:
+        self.received_chars += len(text)
         for piece in self.splitter.add(text):
             self.queue.put_nowait(piece)
 
