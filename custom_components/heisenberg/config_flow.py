@@ -225,7 +225,9 @@ class AgentSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             # The advanced settings come back as their own section; they are stored flat.
-            user_input = {**user_input, **user_input.pop(ADVANCED_SECTION, {})}
+            # (Build the flat dict without the section: `{**d, **d.pop(k)}` would keep it.)
+            advanced = user_input.get(ADVANCED_SECTION, {})
+            user_input = {k: v for k, v in user_input.items() if k != ADVANCED_SECTION} | advanced
             errors = _validate_agent(user_input)
             if not errors:
                 for key in _WHOLE_NUMBERS:  # number selectors hand back floats
