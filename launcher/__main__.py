@@ -20,6 +20,7 @@ from types import FrameType
 from .llama_server import LlamaServerProcess, find_llama_server, server_is_healthy
 from .llm_models import DEFAULT_MODEL, MODELS, resolve_model
 from .process import LaunchError, cache_dir, outgoing_address
+from .supervisor import Supervisor
 from .wyoming_server import SEPARATE_PORTS, WyomingServerProcess, summarize
 
 EPILOG = """
@@ -182,7 +183,10 @@ def stop_all(llama: LlamaServerProcess | None, voices: list[WyomingServerProcess
 
 
 def print_ready(
-    args: argparse.Namespace, llama_url: str, voices: list[WyomingServerProcess]
+    args: argparse.Namespace,
+    llama_url: str,
+    llama: LlamaServerProcess | None,
+    voices: list[WyomingServerProcess],
 ) -> None:
     """What to enter in Home Assistant."""
     host = reachable_host(args.host)
@@ -194,6 +198,8 @@ def print_ready(
     for voice in voices:
         say(f"  • Wyoming Protocol — host {host}, port {voice.port}: {summarize(voice.info or {})}")
     say("  Then Settings → Voice assistants: pick these for wake word, STT, conversation, TTS.")
+    children = [*([llama] if llama else []), *voices]
+    say("processes: " + ", ".join(f"{c.name} pid {c.pid}" for c in children))
     say("Ctrl-C stops everything.")
 
 
@@ -220,13 +226,13 @@ def main(argv: list[str] | None = None) -> int:
         if stop.is_set():
             return 0
         say(f"everything answered its health check in {time.monotonic() - started:.1f} s")
-        print_ready(args, args.llama_url or (llama.url if llama else ""), voices)
-        while not stop.wait(1.0):
-            for name, alive in [("llama-server", llama is None or llama.is_running())] + [
-                (v.name, v.is_running()) for v in voices
-            ]:
-                if not alive:
-                    raise LaunchError(f"{name} stopped unexpectedly (see its log in .cache/)")
+        print_ready(args, args.llama_url or (llama.url if llama else ""), llama, voices)
+        supervisor = Supervisor([*([llama] if llama else []), *voices], say)
+        try:
+            while not stop.wait(1.0):
+                supervisor.check()
+        finally:
+            supervisor.close()
         return 0
     except LaunchError as err:
         say(f"error: {err}")

@@ -98,6 +98,10 @@ class LlamaServerProcess(ManagedServer):
     _child: ChildProcess | None = field(default=None, init=False, repr=False)
 
     @property
+    def name(self) -> str:
+        return "llama-server"
+
+    @property
     def url(self) -> str:
         """The URL to give Heisenberg's config flow."""
         return f"http://{local_address(self.host)}:{self.port}"

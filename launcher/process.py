@@ -6,7 +6,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Self
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -144,10 +144,41 @@ class ManagedServer:
     """Mixin for a server object that owns one ChildProcess in `_child`."""
 
     _child: ChildProcess | None
+    log_path: Path | None
+
+    @property
+    def name(self) -> str:
+        """Human name for messages."""
+        raise NotImplementedError
+
+    def start(
+        self, wait_seconds: float = 300.0, on_wait: Callable[[float], None] | None = None
+    ) -> Self:
+        """Start and wait until healthy; LaunchError when it cannot."""
+        raise NotImplementedError
 
     def is_running(self) -> bool:
         """Whether the process is still alive."""
         return self._child is not None and self._child.is_running()
+
+    @property
+    def pid(self) -> int | None:
+        process = self._child.process if self._child else None
+        return process.pid if process else None
+
+    @property
+    def exit_code(self) -> int | None:
+        """The process's exit code once it has ended (negative: killed by that signal)."""
+        process = self._child.process if self._child else None
+        return process.poll() if process else None
+
+    def last_log_lines(self, count: int = 5) -> list[str]:
+        """The end of its log, for a message that says why it stopped."""
+        try:
+            text = self.log_path.read_text(errors="replace") if self.log_path else ""
+        except OSError:
+            return []
+        return [line for line in text.splitlines() if line.strip()][-count:]
 
     def stop(self) -> None:
         """Stop the process; safe to call twice."""

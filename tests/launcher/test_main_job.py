@@ -1,9 +1,11 @@
 """The main job as a user runs it: real processes, real ports, real signals."""
 
+import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -118,5 +120,53 @@ def test_starts_everything_and_stops_cleanly(stop_signal: signal.Signals) -> Non
         rest, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, rest
     assert "stopped" in rest
+    assert not port_in_use("127.0.0.1", llama_port)
+    assert not port_in_use("127.0.0.1", wyoming_port)
+
+
+class LauncherOutput:
+    """The launcher's output, read by a thread as it comes."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        assert proc.stdout is not None
+        stdout = proc.stdout
+        threading.Thread(
+            target=lambda: self.lines.extend(iter(stdout.readline, "")), daemon=True
+        ).start()
+
+    def wait_for(self, text: str, seconds: float) -> str:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if found := next((line for line in self.lines if text in line), None):
+                return found
+            time.sleep(0.2)
+        raise AssertionError(f"no {text!r} within {seconds} s:\n{''.join(self.lines)}")
+
+
+def test_a_dead_llama_server_is_restarted_while_the_voice_keeps_serving() -> None:
+    llama_port, wyoming_port = free_port(), free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "launcher", "--host", "127.0.0.1", "--model", "qwen2.5-0.5b",
+         "--llama-port", str(llama_port), "--wyoming-port", str(wyoming_port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    output = LauncherOutput(proc)
+    try:
+        processes = output.wait_for("processes:", 240)
+        llama_pid = int(processes.split("llama-server pid ")[1].split(",")[0])
+        os.kill(llama_pid, signal.SIGKILL)
+        output.wait_for("llama-server stopped (exit code -9)", 10)
+        # The voice never stopped: satellites still get wake words, transcripts and speech.
+        assert proc.poll() is None
+        info = describe("127.0.0.1", wyoming_port)
+        assert info is not None and info["tts"]
+        back = output.wait_for("llama-server is back", 30)
+        assert server_is_healthy(f"http://127.0.0.1:{llama_port}")
+        assert f"pid {llama_pid}" not in back
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    assert proc.returncode == 0, "".join(output.lines)
     assert not port_in_use("127.0.0.1", llama_port)
     assert not port_in_use("127.0.0.1", wyoming_port)
