@@ -5,12 +5,14 @@ import logging
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .const import CONF_URL, CONTROL_REQUEST_TIMEOUT, DOMAIN
 from .format_detection import detect_prompt_format
 from .llama_client import LlamaServerClient, LlamaServerError
 from .runtime import HeisenbergConfigEntry, HeisenbergRuntime
+from .server_watch import ServerWatch
 from .warmup import async_rewarm_on_home_changes, async_warm_up_agent
 
 _LOGGER = logging.getLogger(__name__)
@@ -48,6 +50,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeisenbergConfigEntry) -
 
     entry.async_create_background_task(hass, warm_all(), f"{DOMAIN} warm-up")
     entry.async_on_unload(async_rewarm_on_home_changes(hass, warm_all))
+    # A restarted server is warmed again; one gone for a while gets a repair issue.
+    watch = entry.runtime_data.watch = ServerWatch(hass, entry, warm_all)
+    entry.async_on_unload(watch.start())
+    entry.async_on_unload(lambda: ir.async_delete_issue(hass, DOMAIN, watch.issue_id))
     return True
 
 

@@ -3,12 +3,15 @@
 import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 
 from .llama_client import LlamaServerClient
 from .prompt_format import PromptFormat
+
+if TYPE_CHECKING:
+    from .server_watch import ServerWatch
 
 
 @dataclass(slots=True)
@@ -37,6 +40,7 @@ class HeisenbergRuntime:
     # Held while prefixes are warmed: a question waits for it rather than evaluate the same
     # prefix again beside it (two evaluations on two cores stall both).
     warming: asyncio.Lock = field(default_factory=asyncio.Lock)
+    watch: ServerWatch | None = None  # set once the entry is set up (server_watch.py)
 
     def remember_call(self, tool_call_id: str, text: str) -> None:
         """Keep the model's text of a call HA ran, for later turns' history."""

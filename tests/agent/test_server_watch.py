@@ -1,0 +1,70 @@
+"""A restarted llama-server is warmed again; one that stays gone gets a repair issue that
+clears itself. Real llama-server processes, stopped and started on the same port."""
+
+from __future__ import annotations
+
+import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+
+from custom_components.heisenberg import server_watch
+from custom_components.heisenberg.const import DOMAIN
+from custom_components.heisenberg.runtime import AgentFigures, HeisenbergRuntime
+from launcher.llama_server import LlamaServerProcess
+
+from ..conftest import FAST_MODEL, start_llama_server
+from .conftest import EntryFactory
+
+
+def figures(runtime: HeisenbergRuntime) -> AgentFigures:
+    (agent,) = runtime.figures.values()
+    return agent
+
+
+def restart_on_same_port(server: LlamaServerProcess) -> None:
+    server.stop()
+    server.start()
+
+
+async def test_restarts_are_warmed_again_and_an_outage_is_reported(
+    hass: HomeAssistant, setup_entry: EntryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server_watch, "ISSUE_AFTER_SECONDS", 0.0)  # at the first failed probe
+    server = start_llama_server(FAST_MODEL, "server-watch")
+    try:
+        entry = await setup_entry(server.url)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        runtime = entry.runtime_data
+        assert runtime.watch is not None
+        first = figures(runtime).last_warm_up
+        assert first is not None and first["prompt_tokens"] > 100
+
+        # Gone: a repair issue names the server.
+        server.stop()
+        await runtime.watch.async_probe()
+        issue = ir.async_get(hass).async_get_issue(DOMAIN, runtime.watch.issue_id)
+        assert issue is not None and issue.translation_key == "server_unreachable"
+        assert issue.translation_placeholders["url"] == server.url  # type: ignore[index]
+
+        # Back: the issue clears and the cold cache is filled again, before any question.
+        server.start()
+        await runtime.watch.async_probe()
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert ir.async_get(hass).async_get_issue(DOMAIN, runtime.watch.issue_id) is None
+        second = figures(runtime).last_warm_up
+        assert second is not first and second["prompt_tokens"] == first["prompt_tokens"]
+        assert not second["cached_tokens"]  # evaluated anew: the new process had nothing
+
+        # Restarted between two probes (never seen down): its new identity gives it away.
+        restart_on_same_port(server)
+        await runtime.watch.async_probe()
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert figures(runtime).last_warm_up is not second
+
+        # Unchanged server: nothing is sent again.
+        third = figures(runtime).last_warm_up
+        await runtime.watch.async_probe()
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert figures(runtime).last_warm_up is third
+    finally:
+        server.stop()
