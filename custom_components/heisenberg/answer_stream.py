@@ -5,11 +5,14 @@ spoken answer should (`SpokenAnswer`). Calls are held back, never spoken: the ag
 (`device_turn.py`). A failure becomes a spoken apology, and is kept for the agent to record.
 """
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 from homeassistant.components import conversation
 
-from .apologies import apology
+from .apologies import apology, holding_phrase
+from .const import HOLD_AFTER_SECONDS
 from .llama_client import CompletionStats, CompletionStream, LlamaServerError
 from .spoken_answer import Budget, SpokenAnswer
 from .tool_grammar import starts_with_call
@@ -45,8 +48,15 @@ class AnswerStream:
     async def deltas(self) -> AsyncIterator[conversation.AssistantContentDeltaDict]:
         pieces = aiter(self._stream)
         lead = ""  # held until its first visible character says: speech or calls
+        first = asyncio.ensure_future(anext(pieces, None))
         try:
-            async for raw_piece in pieces:
+            # Not a wait_for: cancelling the read would end the stream; it goes on after.
+            if not (await asyncio.wait({first}, timeout=HOLD_AFTER_SECONDS))[0]:
+                for delta in self._say(f"{holding_phrase(self._language)} "):
+                    yield delta
+            if (first_piece := await first) is None:
+                raise EmptyAnswer("the model returned no text")
+            async for raw_piece in _chain(first_piece, pieces):
                 text = raw_piece
                 if self._may_call and not lead.strip():
                     lead += raw_piece
@@ -75,9 +85,14 @@ class AnswerStream:
                 return
             # Already speaking: finish the sentence with the apology rather than stop in the
             # middle of a word and leave the satellite waiting.
-            self.spoken_text = f"{self.spoken_text} … {sorry}"
-            yield {"content": f" … {sorry}"}
+            joint = "… " if self.spoken_text[-1].isspace() else " … "
+            self.spoken_text += f"{joint}{sorry}"
+            yield {"content": f"{joint}{sorry}"}
         finally:
+            if not first.done():  # the listener went away while the server was still silent
+                first.cancel()
+                with contextlib.suppress(asyncio.CancelledError, LlamaServerError):
+                    await first
             # Ending early closes the connection, so llama-server stops generating at once.
             await pieces.aclose()
 
@@ -91,3 +106,9 @@ class AnswerStream:
         self.spoken_text += text
         deltas.append({"content": text})
         return deltas
+
+
+async def _chain(first: str, rest: AsyncIterator[str]) -> AsyncIterator[str]:
+    yield first
+    async for piece in rest:
+        yield piece

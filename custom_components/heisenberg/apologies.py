@@ -30,6 +30,28 @@ _APOLOGIES: dict[str, dict[str, str]] = {
 }
 
 
+# Longer than the 60 characters after which HA starts streaming an answer to the satellite:
+# a shorter phrase would wait, unheard, for the rest of the answer.
+_HOLDING = {
+    "en": "One moment, please: the language model is taking a little longer to answer.",
+    "fr": "Un instant, s'il vous plaît : le modèle de langage met un peu plus de temps à répondre.",
+}
+
+
+def holding_phrase(language: str | None) -> str:
+    """What the assistant says while the model has not answered yet (the answer follows)."""
+    return _HOLDING[persona_language(language)]
+
+
+def without_holding_phrase(text: str) -> str:
+    """An answer as the model gave it: the history must not teach the model to say "one
+    moment" itself."""
+    for phrase in _HOLDING.values():
+        if text.startswith(phrase):
+            return text[len(phrase) :].lstrip()
+    return text
+
+
 def apology(reason: str, language: str | None) -> str:
     """A short spoken apology for `reason` (a LlamaServerError.reason) in `language`."""
     messages = _APOLOGIES.get(reason, _APOLOGIES["server_error"])

@@ -27,5 +27,9 @@ DEFAULT_AGENT_NAME: Final = "Heisenberg"
 # server ends the answer instead of leaving the satellite hanging.
 MID_ANSWER_STALL_SECONDS: Final = 4.0
 
+# A server that has said nothing after this long gets a holding phrase spoken, so the user
+# knows they were heard; the answer (or, at the agent's timeout, the apology) follows it.
+HOLD_AFTER_SECONDS: Final = 3.0
+
 # Timeout of the short control requests (/health, /props, /tokenize).
 CONTROL_REQUEST_TIMEOUT: Final = 10.0

@@ -14,6 +14,7 @@ an earlier answer learns to say it instead of calling, and the call names the de
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from .apologies import without_holding_phrase
 from .prompt_format import Turn
 
 
@@ -41,7 +42,7 @@ def conversation_turns(
             turns.append(Turn(user_text, " ".join(answer_parts)))
 
     for message in messages:
-        text = (getattr(message, "content", None) or "").strip()
+        text = without_holding_phrase((getattr(message, "content", None) or "").strip())
         calls = _call_texts(getattr(message, "tool_calls", None), call_texts or {})
         if message.role == "user":
             close_turn()

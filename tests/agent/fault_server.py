@@ -22,6 +22,7 @@ class Fault(StrEnum):
     NONE = "none"  # a short valid stream
     HTTP_500 = "http_500"
     STALL_BEFORE_FIRST_TOKEN = "stall_before_first_token"
+    SLOW_FIRST_TOKEN = "slow_first_token"  # the valid stream, after `first_token_delay` s
     STALL_MID_ANSWER = "stall_mid_answer"
     BROKEN_SSE = "broken_sse"
     TRUNCATED = "truncated"
@@ -35,6 +36,7 @@ class FaultServer:
     """The fake; `fault` can be changed between requests."""
 
     fault: Fault = Fault.NONE
+    first_token_delay: float = 0.0  # for Fault.SLOW_FIRST_TOKEN
     port: int = field(default_factory=free_port)
     requests: list[dict[str, object]] = field(default_factory=list)
     client_disconnected: asyncio.Event = field(default_factory=asyncio.Event)
@@ -106,6 +108,8 @@ class FaultServer:
         if self.fault is Fault.STALL_BEFORE_FIRST_TOKEN:
             await self._stopping.wait()
             return
+        if self.fault is Fault.SLOW_FIRST_TOKEN:
+            await asyncio.sleep(self.first_token_delay)
         await send({"content": "Hello", "stop": False})
         await send({"content": " there", "stop": False})
         match self.fault:

@@ -10,9 +10,11 @@ import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
+from custom_components.heisenberg import answer_stream
+from custom_components.heisenberg.const import HOLD_AFTER_SECONDS
 from launcher.process import free_port
 
-from .conftest import EntryFactory, converse, speech
+from .conftest import EntryFactory, converse, converse_streaming, speech
 from .fault_server import Fault, FaultServer
 from .spy import PromptSpy
 
@@ -73,6 +75,56 @@ async def test_stall_before_the_first_token_times_out(
     result = await converse(hass, "Anyone there?", language="fr")
     assert time.monotonic() - started < 10
     assert speech(result) == "Désolé, le modèle de langage a mis trop de temps à répondre."
+
+
+async def test_a_slow_server_gets_a_holding_phrase_then_its_answer(
+    hass: HomeAssistant,
+    setup_entry: EntryFactory,
+    fault_server: FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+    prompt_spy: PromptSpy,
+) -> None:
+    monkeypatch.setattr(answer_stream, "HOLD_AFTER_SECONDS", HOLD_AFTER_SECONDS)
+    await setup_entry(fault_server.url, timeout=20)
+    fault_server.fault, fault_server.first_token_delay = Fault.SLOW_FIRST_TOKEN, 4.5
+    deltas: list[tuple[float, str]] = []
+    started = time.monotonic()
+
+    def listen(_chat_log: object, delta: dict[str, object]) -> None:
+        if content := delta.get("content"):
+            deltas.append((time.monotonic() - started, str(content)))
+
+    result = await converse_streaming(hass, "Anyone there?", listen)
+    said = speech(result)
+    assert said.startswith("One moment, please") and said.endswith("Hello there."), said
+    # Streamed: the holding phrase at about HOLD_AFTER_SECONDS, long before the answer, and
+    # long enough that HA starts speaking it at once (it streams from 60 characters on).
+    assert 2.5 < deltas[0][0] < 4.0 and len(deltas[0][1]) > 60, deltas
+    assert deltas[-1][0] > 4.5
+    # The next turn's history has the model's answer, not the holding phrase (a model shown
+    # "One moment" as its own earlier answer would start saying it).
+    fault_server.fault = Fault.NONE
+    await converse(hass, "And now?", result.conversation_id)
+    assert "Assistant: Hello there.\n" in prompt_spy.prompts[-1]
+    assert "One moment" not in prompt_spy.prompts[-1]
+
+
+async def test_a_hung_server_gets_the_holding_phrase_then_the_apology_at_the_timeout(
+    hass: HomeAssistant,
+    setup_entry: EntryFactory,
+    fault_server: FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(answer_stream, "HOLD_AFTER_SECONDS", HOLD_AFTER_SECONDS)
+    await setup_entry(fault_server.url, timeout=6)
+    fault_server.fault = Fault.STALL_BEFORE_FIRST_TOKEN
+    started = time.monotonic()
+    result = await converse(hass, "Tu es là ?", language="fr")
+    assert 5.5 < time.monotonic() - started < 10
+    assert speech(result) == (
+        "Un instant, s'il vous plaît : le modèle de langage met un peu plus de temps à "
+        "répondre. … Désolé, le modèle de langage a mis trop de temps à répondre."
+    )
 
 
 @pytest.mark.parametrize("fault", [Fault.STALL_MID_ANSWER, Fault.BROKEN_SSE, Fault.TRUNCATED])
