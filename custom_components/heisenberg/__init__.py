@@ -17,6 +17,10 @@ from .warmup import async_rewarm_on_home_changes, async_warm_up_agent
 
 _LOGGER = logging.getLogger(__name__)
 PLATFORMS = (Platform.CONVERSATION,)
+# Causes with their own translated message (exceptions.server_unavailable_<reason>).
+UNAVAILABLE_REASONS = frozenset(
+    {"cannot_connect", "timeout", "loading", "not_llama_server", "server_error"}
+)
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HeisenbergConfigEntry) -> bool:
@@ -30,9 +34,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeisenbergConfigEntry) -
         detected = await detect_prompt_format(client, props)
     except LlamaServerError as err:
         # HA retries with back-off; the user sees the reason on the integration card.
+        # A translated sentence per cause; the raw error (English, technical) goes to the log.
+        known = err.reason in UNAVAILABLE_REASONS
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
-            translation_key="server_unavailable",
+            translation_key=f"server_unavailable_{err.reason}" if known else "server_unavailable",
             translation_placeholders={"url": str(client.url), "error": str(err)},
         ) from err
 

@@ -237,7 +237,8 @@ class AgentSubentryFlow(ConfigSubentryFlow):
                 user_input[CONF_LLM_HASS_API] = _known_apis(
                     self.hass, user_input.get(CONF_LLM_HASS_API)
                 )
-                title = str(user_input.pop(CONF_NAME, "") or DEFAULT_AGENT_NAME).strip()
+                # Stripped before the fallback: a name of spaces is no name.
+                title = str(user_input.pop(CONF_NAME, "")).strip() or DEFAULT_AGENT_NAME
                 if self.source == "user":
                     return self.async_create_entry(title=title, data=user_input)
                 # Our own reason, so the frontend shows the integration's translated text.

@@ -145,6 +145,7 @@ async def test_add_and_reconfigure_an_agent(
     assert result["reason"] == "agent_updated"  # the integration's own, translated text
     await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.subentries[chef.subentry_id].data[CONF_PERSONA] == "technical"
+    assert entry.subentries[chef.subentry_id].title == "Chef"
     # The reload that follows a reconfigure warms the changed agent up again.
     figures = entry.runtime_data.figures_for(chef.subentry_id)
     assert figures.last_warm_up is not None and figures.last_warm_up["prompt_tokens"] > 0
@@ -280,3 +281,24 @@ async def test_the_url_cannot_move_onto_another_entrys_server(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert first.data[CONF_URL] == llama_url
+
+
+async def test_a_name_of_spaces_is_no_name(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str
+) -> None:
+    entry = await setup_entry(llama_url)
+    form = await _agent_form(hass, entry.entry_id)
+    await hass.config_entries.subentries.async_configure(
+        form["flow_id"], {**AGENT_INPUT, "name": "   "}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert sorted(s.title for s in entry.subentries.values()) == ["Heisenberg", "Heisenberg"]
+
+
+async def test_an_unreachable_server_is_explained_in_the_users_language(
+    hass: HomeAssistant, setup_entry: EntryFactory
+) -> None:
+    entry = await setup_entry(f"http://127.0.0.1:{free_port()}", expect_loaded=False)
+    assert entry.error_reason_translation_key == "server_unavailable_cannot_connect"
+    placeholders = entry.error_reason_translation_placeholders or {}
+    assert placeholders["url"] == entry.data["url"]

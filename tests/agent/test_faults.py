@@ -24,7 +24,7 @@ async def test_server_down_at_setup_is_retried(
 ) -> None:
     entry = await setup_entry(f"http://127.0.0.1:{free_port()}", expect_loaded=False)
     assert entry.state is ConfigEntryState.SETUP_RETRY
-    assert "not available" in (entry.reason or "")
+    assert "Nothing answers at" in (entry.reason or "")
 
 
 @pytest.mark.parametrize(
