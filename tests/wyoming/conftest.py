@@ -78,6 +78,9 @@ def port(servers: Servers) -> int:
 @pytest.fixture(scope="session")
 def phrases(servers: Servers) -> dict[str, AudioClip]:
     """Each test phrase spoken by our TTS, 22050 Hz as it comes out of Piper."""
+    # Session fixtures are set up before the per-test socket switch: the first test to ask for
+    # the phrases may come after the one that started the servers (and enabled sockets then).
+    pytest_socket.enable_socket()
 
     async def make() -> dict[str, AudioClip]:
         return {

@@ -32,7 +32,7 @@ async def test_all_in_one_lists_all_three_services(port: int) -> None:
     assert [p.name for p in info.asr] == ["heisenberg-faster-whisper"]
     # One program per service: Home Assistant reads only the first of each kind.
     assert [p.name for p in info.tts] == ["heisenberg-tts"]
-    assert [p.name for p in info.wake] == ["heisenberg-openwakeword"]
+    assert [p.name for p in info.wake] == ["heisenberg-wake"]
 
 
 async def test_stt_models_have_their_real_languages(port: int) -> None:
@@ -60,7 +60,13 @@ async def test_tts_voice_and_streaming_are_advertised(port: int) -> None:
 async def test_wake_words_are_the_installed_models(port: int) -> None:
     program = (await describe(port)).wake[0]
     names = {m.name for m in program.models}
-    assert names == {"okay_nabu", "hey_jarvis", "hey_mycroft", "alexa", "hey_rhasspy"}
+    openwakeword = {"okay_nabu", "hey_jarvis", "hey_mycroft", "alexa", "hey_rhasspy"}
+    assert names == openwakeword | {
+        "okay_nabu_mww",
+        "hey_jarvis_mww",
+        "hey_mycroft_mww",
+        "alexa_mww",
+    }
     assert {m.phrase for m in program.models} >= {"okay nabu", "hey jarvis"}
 
 

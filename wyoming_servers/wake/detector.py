@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from wyoming.info import WakeProgram
+from wyoming.info import WakeModel
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,17 @@ class WakeDetector(Protocol):
         wake word, in order, one per `step_samples`."""
         ...
 
-    def program(self) -> WakeProgram:
-        """This engine and its wake words, for `info`."""
+    @property
+    def engine_name(self) -> str:
+        """The engine, as `info` names it ("openWakeWord")."""
+        ...
+
+    @property
+    def version(self) -> str | None: ...
+
+    def info_models(self) -> list[WakeModel]:
+        """This engine's wake words for `info`. Home Assistant offers only the first wake
+        program of a server, so every engine's words go into one program (the service's)."""
         ...
 
     def close(self) -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from pyopen_wakeword import OpenWakeWord, OpenWakeWordFeatures
 from pyopen_wakeword.openwakeword import EMB_FEATURES, EMB_STEP, MEL_SAMPLES, SAMPLES_PER_CHUNK
-from wyoming.info import Attribution, WakeModel, WakeProgram
+from wyoming.info import Attribution, WakeModel
 
 from ..server.model_sources import ModelSource
 from .detector import Trigger
@@ -103,31 +103,28 @@ class OpenWakeWordDetector:
     def trigger(self, name: str) -> Trigger:
         return self.triggers.get(name) or self.triggers["*"]
 
-    def program(self) -> WakeProgram:
+    engine_name = "openWakeWord"
+
+    @property
+    def version(self) -> str | None:
+        return next((s.version for s in self.sources.values() if s.version), None)
+
+    def info_models(self) -> list[WakeModel]:
         attribution = Attribution(
-            name="openWakeWord", url="https://github.com/dscripka/openWakeWord"
+            name="David Scripka (openWakeWord)", url="https://github.com/dscripka/openWakeWord"
         )
-        return WakeProgram(
-            name="heisenberg-openwakeword",
-            description="openWakeWord wake word detection (Heisenberg)",
-            attribution=Attribution(
-                name="David Scripka (openWakeWord)", url="https://github.com/dscripka/openWakeWord"
-            ),
-            installed=True,
-            version=next((s.version for s in self.sources.values() if s.version), None),
-            models=[
-                WakeModel(
-                    name=name,
-                    description=name.replace("_", " "),
-                    phrase=name.replace("_", " "),
-                    attribution=attribution,
-                    installed=True,
-                    languages=["en"],
-                    version=source.version,
-                )
-                for name, source in self.sources.items()
-            ],
-        )
+        return [
+            WakeModel(
+                name=name,
+                description=name.replace("_", " "),
+                phrase=name.replace("_", " "),
+                attribution=attribution,
+                installed=True,
+                languages=["en"],
+                version=source.version,
+            )
+            for name, source in self.sources.items()
+        ]
 
     def new_stream(self, names: Sequence[str]) -> StreamState:
         """A fresh stream for these wake words (cheap: copies of the precomputed arrays)."""

@@ -1,8 +1,8 @@
-"""Wake word service (openWakeWord): `python -m wyoming_servers.wake`.
+"""Wake word service (openWakeWord and microWakeWord): `python -m wyoming_servers.wake`.
 
-Flags, model loading and the `info` entries; each connection gets a `WakeHandler`
-(`handler.py`) with the `WakeDetector`s (`openwakeword.py`), the inference pool and the
-settings.
+Flags, model loading and the `info` entries (one program per engine); each connection gets a
+`WakeHandler` (`handler.py`) with the `WakeDetector`s (`openwakeword.py`, `micro_wakeword.py`),
+the inference pool and the settings.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from wyoming.info import Info
+from wyoming.info import Attribution, Info, WakeProgram
 
 from ..server.audio import SILENCE_RMS
 from ..server.connection import Connection
@@ -19,10 +19,12 @@ from ..server.pool import InferencePool
 from ..server.runner import ArgumentSink, run_module
 from .detector import Trigger, WakeDetector
 from .handler import WakeHandler, WakeSettings
-from .models import resolve_models
+from .micro_wakeword import MicroWakeWordDetector
+from .models import resolve_micro_models, resolve_models
 from .openwakeword import OpenWakeWordDetector
 
 NAME = "wake"
+PROJECT_URL = "https://github.com/heisenberg-assistant/heisenberg"
 
 
 def add_arguments(parser: ArgumentSink, prefix: str) -> None:
@@ -31,8 +33,18 @@ def add_arguments(parser: ArgumentSink, prefix: str) -> None:
         dest="wake_model",
         action="append",
         metavar="NAME_OR_FILE",
-        help="wake word: an installed one (okay_nabu, hey_jarvis, hey_mycroft, alexa, "
-        "hey_rhasspy) or an openWakeWord .tflite file; repeatable. Default: all installed",
+        help="openWakeWord wake word: an installed one (okay_nabu, hey_jarvis, hey_mycroft, "
+        "alexa, hey_rhasspy) or an openWakeWord .tflite file; repeatable; 'none' for none "
+        "(only --custom-model-dir ones, if any). Default: all installed",
+    )
+    parser.add_argument(
+        "--micro-model",
+        dest="wake_micro_model",
+        action="append",
+        metavar="NAME_OR_FILE",
+        help="microWakeWord wake word, served as NAME_mww: an installed one (okay_nabu, "
+        "hey_jarvis, hey_mycroft, alexa) or a microWakeWord .json config; repeatable; 'none' "
+        "for no microWakeWord. Default: all installed",
     )
     parser.add_argument(
         "--custom-model-dir",
@@ -48,8 +60,10 @@ def add_arguments(parser: ArgumentSink, prefix: str) -> None:
         action="append",
         default=[],
         metavar="[NAME=]VALUE",
-        help="probability above which an 80 ms step counts as activated (0-1), for all "
-        "wake words or, as NAME=VALUE, for one; repeatable. Default 0.5",
+        help="probability above which a step (80 ms openWakeWord, 30 ms microWakeWord) counts "
+        "as activated (0-1), as NAME=VALUE for one wake word or as VALUE for all openWakeWord "
+        "ones; repeatable. Default: 0.5 for openWakeWord, each microWakeWord model's own "
+        "cutoff (okay_nabu_mww 0.85)",
     )
     parser.add_argument(
         "--trigger-level",
@@ -57,8 +71,9 @@ def add_arguments(parser: ArgumentSink, prefix: str) -> None:
         action="append",
         default=[],
         metavar="[NAME=]N",
-        help="activated steps needed for a detection, for all wake words or as NAME=N for "
-        "one; repeatable. Default 1",
+        help="activated steps in a row needed for a detection, as NAME=N for one wake word or "
+        "as N for all openWakeWord ones; repeatable. Default 1 (microWakeWord already "
+        "averages 5 steps)",
     )
     parser.add_argument(
         "--refractory-seconds",
@@ -109,19 +124,39 @@ def _per_model(
 
 def load(args: argparse.Namespace) -> WakeService:
     sources = resolve_models(args.wake_model or [], args.wake_custom_model_dir)
+    micro_sources = resolve_micro_models(args.wake_micro_model or [])
     thresholds = _per_model(args.wake_threshold, float, 0.5, "--threshold")
     levels = _per_model(args.wake_trigger_level, int, 1, "--trigger-level")
     names = {s.name for s in sources}
-    for name in (set(thresholds) | set(levels)) - {"*"} - names:
+    micro_names = {s.name for s in micro_sources}
+    if not names | micro_names:
+        raise ValueError("no wake word to serve: --model none and --micro-model none")
+    for name in names & micro_names:
+        raise ValueError(f"an openWakeWord model is named like a microWakeWord one: {name}")
+    for name in (set(thresholds) | set(levels)) - {"*"} - names - micro_names:
         raise ValueError(f"--threshold/--trigger-level name a wake word not loaded: {name}")
-    triggers = {
-        name: Trigger(thresholds.get(name, thresholds["*"]), int(levels.get(name, levels["*"])))
-        for name in [*names, "*"]
-    }
-    detectors: list[WakeDetector] = [OpenWakeWordDetector(sources, triggers)]
+    detectors: list[WakeDetector] = []
+    if sources:
+        triggers = {
+            name: Trigger(thresholds.get(name, thresholds["*"]), int(levels.get(name, levels["*"])))
+            for name in [*names, "*"]
+        }
+        detectors.append(OpenWakeWordDetector(sources, triggers))
+    if micro_sources:
+        # A bare --threshold is openWakeWord's scale; microWakeWord models keep their own
+        # calibrated cutoffs unless named.
+        detectors.append(
+            MicroWakeWordDetector(
+                micro_sources,
+                {n: v for n, v in thresholds.items() if n in micro_names},
+                {n: int(v) for n, v in levels.items() if n in micro_names},
+            )
+        )
     # One worker: the interpreters are shared, calls are serialised anyway.
     pool = InferencePool("wake", workers=1, max_jobs=args.wake_max_streams)
     settings = WakeSettings(
+        # Counted in openWakeWord's 80 ms steps whatever the engines: microWakeWord's 30 ms
+        # steps go along in the same call (what is left over waits in its stream's state).
         batch_samples=args.wake_steps_per_inference * OpenWakeWordDetector.step_samples,
         refractory_seconds=args.wake_refractory_seconds,
         silence_threshold=args.wake_silence_threshold,
@@ -138,7 +173,18 @@ class WakeService:
         self.settings = settings
 
     def add_to_info(self, info: Info) -> None:
-        info.wake.extend(d.program() for d in self.detectors)
+        # One program with every engine's words: Home Assistant offers only the first one.
+        engines = " and ".join(d.engine_name for d in self.detectors)
+        info.wake.append(
+            WakeProgram(
+                name="heisenberg-wake",
+                description=f"{engines} wake word detection (Heisenberg)",
+                attribution=Attribution(name="Heisenberg", url=PROJECT_URL),
+                installed=True,
+                version=self.detectors[0].version,
+                models=[model for d in self.detectors for model in d.info_models()],
+            )
+        )
 
     def make_handler(self, conn: Connection) -> WakeHandler:
         return WakeHandler(self.detectors, self.pool, conn, self.settings)
@@ -151,4 +197,4 @@ class WakeService:
 
 
 def main() -> None:
-    run_module(sys.modules[__name__], "Wyoming wake word server (openWakeWord)")
+    run_module(sys.modules[__name__], "Wyoming wake word server (openWakeWord, microWakeWord)")
