@@ -11,7 +11,7 @@ from wyoming.client import AsyncTcpClient
 from wyoming.wake import Detect, Detection
 
 from harness.audio_clip import AudioClip
-from harness.wyoming_client import detect, read
+from harness.wyoming_client import detect, read, send_clip
 
 from .conftest import Servers
 
@@ -55,12 +55,33 @@ async def test_refractory_period_is_counted_in_audio_time(
     assert len(detections(await detect(servers.wake.port, far, ["hey_jarvis"]))) == 2
 
 
-async def test_unknown_wake_word_is_an_error(port: int) -> None:
+async def test_unknown_wake_word_is_an_error_and_nothing_else(
+    port: int, phrases: dict[str, AudioClip]
+) -> None:
+    """One answer per request: the error, then no detection of any other word."""
     async with AsyncTcpClient("127.0.0.1", port) as client:
         await client.write_event(Detect(names=["hey_nobody"]).event())
         event = await read(client)
-    assert event is not None and event.type == "error"
-    assert event.data["code"] == "unknown-wake-word"
+        assert event is not None and event.type == "error"
+        assert event.data["code"] == "unknown-wake-word"
+        speech = phrases["hey_jarvis"].with_silence(0.5, 1.0)
+        await send_clip(client, speech)
+        events = []
+        while (event := await read(client)) is not None:
+            events.append(event)
+            if event.type in ("not-detected", "error"):
+                break
+    assert [e.type for e in events] == ["not-detected"], events
+
+
+async def test_the_official_servers_names_are_accepted(
+    port: int, phrases: dict[str, AudioClip]
+) -> None:
+    """Pipelines made with the official server ask for hey_jarvis_v0.1 / ok_nabu_v0.1; the
+    detection carries the name asked for (HA ignores any other)."""
+    for key, official in (("hey_jarvis", "hey_jarvis_v0.1"), ("okay_nabu", "ok_nabu_v0.1")):
+        events = await detect(port, phrases[key].with_silence(0.5, 1.0), [official])
+        assert [d.name for d in detections(events)] == [official], events
 
 
 async def test_streams_without_audio_stop_like_home_assistant(

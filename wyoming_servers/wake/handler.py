@@ -17,6 +17,7 @@ fresh state (precomputed: cheap) and detects as usual.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -30,6 +31,8 @@ from ..server.pool import InferencePool
 from .detector import WakeDetector
 
 _LOGGER = logging.getLogger(__name__)
+_VERSION_SUFFIX = re.compile(r"_v\d+(\.\d+)*$")
+_OFFICIAL_NAMES = {"ok_nabu": "okay_nabu"}  # the official server's spelling of ours
 
 
 @dataclass(frozen=True)
@@ -75,18 +78,24 @@ class WakeHandler(ServiceHandler):
             for name in detector.names:
                 self.owner.setdefault(name, i)
         self.names: list[str] = list(self.owner)  # from the last `detect`
+        self.asked_as: dict[str, str] = {}  # our name -> the client's, where they differ
         self.stream: _Stream | None = None
 
     async def handle(self, event: Event) -> None:
         if Detect.is_type(event.type):
-            names = Detect.from_event(event).names or list(self.owner)
-            unknown = [n for n in names if n not in self.owner]
+            asked = Detect.from_event(event).names or list(self.owner)
+            ours = {name: self._installed_name(name) for name in asked}
+            unknown = [name for name, found in ours.items() if found is None]
             if unknown:
+                # One answer per request: this error, and no detection for what follows.
+                self.names, self.asked_as = [], {}
                 raise ServiceError(
                     f"unknown wake word(s) {unknown}; installed: {sorted(self.owner)}",
                     "unknown-wake-word",
                 )
-            self.names = list(dict.fromkeys(names))
+            # A detection carries the name the client asked for (HA checks it).
+            self.asked_as = {found: name for name, found in ours.items() if found is not None}
+            self.names = list(self.asked_as)
         elif AudioStart.is_type(event.type):
             AudioStart.from_event(event)
             self.stream = _Stream(
@@ -107,6 +116,15 @@ class WakeHandler(ServiceHandler):
             self.stream = None
             if not stream.detected:
                 await self.conn.write(NotDetected().event())
+
+    def _installed_name(self, name: str) -> str | None:
+        """Our name for a wake word; the official server's names (`hey_jarvis_v0.1`,
+        `ok_nabu_v0.1`) are accepted too, so pipelines made with it keep working."""
+        if name in self.owner:
+            return name
+        base = _VERSION_SUFFIX.sub("", name)
+        base = _OFFICIAL_NAMES.get(base, base)
+        return base if base in self.owner else None
 
     def _current(self, event: Event) -> _Stream:
         if self.stream is None:
@@ -136,7 +154,7 @@ class WakeHandler(ServiceHandler):
         threshold = self.settings.silence_threshold
         if threshold > 0 and is_silent(pcm, threshold):
             stream.quiet_samples += len(pcm) // WIDTH
-            context = max(self.detectors[i].context_samples for i in stream.states)
+            context = max((self.detectors[i].context_samples for i in stream.states), default=0)
             if stream.quiet_samples > context:
                 stream.paused = True
                 return
@@ -146,6 +164,8 @@ class WakeHandler(ServiceHandler):
                 stream.states = self._new_states()
                 stream.activations = dict.fromkeys(self.names, 0)
                 stream.paused = False
+        if not stream.states:
+            return  # nothing to listen for (the `detect` was refused)
         results = await self.pool.run(self._infer, stream.states, pcm)
         for i, name, probabilities in results:
             detector = self.detectors[i]
@@ -168,4 +188,5 @@ class WakeHandler(ServiceHandler):
                     if timestamp is None:
                         timestamp = now * 1000 // RATE
                     _LOGGER.debug("%s: detected %s (p=%.2f)", self.conn.peer, name, probability)
-                    await self.conn.write(Detection(name=name, timestamp=timestamp).event())
+                    said = self.asked_as.get(name, name)
+                    await self.conn.write(Detection(name=said, timestamp=timestamp).event())
