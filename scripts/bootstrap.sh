@@ -25,19 +25,26 @@ python_ok() {  # is "$1" a Python >= 3.14.2 with working ssl/sqlite3/ctypes?
   "$1" -c 'import sys, ssl, sqlite3, ctypes; sys.exit(0 if sys.version_info >= (3, 14, 2) else 1)' >/dev/null 2>&1
 }
 
-# A private apt configuration that sees Debian unstable (no change to the system's sources);
-# its package lists are fetched once and shared by the Python and llama.cpp downloads below.
-# Sets SID_APT (an array of apt-get options).
-sid_apt() {
-  local A="$CACHE/debian-sid"
-  SID_APT=(-o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
-           -o "Dir::State::Lists=$A/lists" -o Debug::NoLocking=1)
-  if [ ! -f "$A/updated" ] || [ -n "$(find "$A/updated" -mmin +600 2>/dev/null)" ]; then
+# A private apt configuration (no change to the system's sources): `private_apt DIR LINE`
+# sets APT_OPTIONS (an array of apt-get options) for the sources LINE, its package lists kept
+# in .cache/DIR and fetched again after 10 hours.
+private_apt() {
+  local A="$CACHE/$1"
+  APT_OPTIONS=(-o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
+               -o "Dir::State::Lists=$A/lists" -o Debug::NoLocking=1)
+  if [ ! -f "$A/updated" ] || [ -n "$(find "$A/updated" -mmin +600 2>/dev/null)" ] ||
+     [ "$(cat "$A/sources.list" 2>/dev/null)" != "$2" ]; then
     mkdir -p "$A/lists/partial"
-    echo 'deb http://deb.debian.org/debian sid main' > "$A/sources.list"
-    apt-get "${SID_APT[@]}" update -qq >&2 || return 1
+    echo "$2" > "$A/sources.list"
+    apt-get "${APT_OPTIONS[@]}" update -qq >&2 || return 1
     touch "$A/updated"
   fi
+}
+
+# Debian unstable (Python 3.14, llama.cpp): sets SID_APT.
+sid_apt() {
+  private_apt debian-sid 'deb http://deb.debian.org/debian sid main' || return 1
+  SID_APT=("${APT_OPTIONS[@]}")
 }
 
 patchelf_path() {
@@ -239,17 +246,12 @@ ensure_recorded_speech() {
 # configuration for the same release (same C library) sees it. The .debs are downloaded, never
 # installed, and unpacked into .cache/pico/{lib,lang}; the TTS server finds them there.
 release_apt() {
-  local A="$CACHE/debian-release" codename
+  local codename
   codename="$(. /etc/os-release 2>/dev/null && [ "${ID:-}" = debian ] && echo "${VERSION_CODENAME:-}")"
   [ -n "$codename" ] || return 1
-  RELEASE_APT=(-o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
-               -o "Dir::State::Lists=$A/lists" -o Debug::NoLocking=1)
-  if [ ! -f "$A/updated" ] || [ -n "$(find "$A/updated" -mmin +600 2>/dev/null)" ]; then
-    mkdir -p "$A/lists/partial"
-    echo "deb http://deb.debian.org/debian $codename main contrib non-free" > "$A/sources.list"
-    apt-get "${RELEASE_APT[@]}" update -qq >&2 || return 1
-    touch "$A/updated"
-  fi
+  private_apt debian-release "deb http://deb.debian.org/debian $codename main contrib non-free" ||
+    return 1
+  RELEASE_APT=("${APT_OPTIONS[@]}")
 }
 
 ensure_pico_voices() {

@@ -90,6 +90,15 @@ def phrases(servers: Servers) -> dict[str, AudioClip]:
     return asyncio.run(make())
 
 
+@pytest.fixture(scope="session")
+def stream_audio(phrases: dict[str, AudioClip]) -> bytes:
+    """16 kHz: ordinary speech, then both wake words, with quiet between (about 12 s); the
+    engines' tests compare their probabilities on it with their libraries'."""
+    quiet = bytes(16000)  # 0.5 s
+    parts = [phrases[k] for k in ("ordinary", "hey_jarvis", "command", "okay_nabu")]
+    return b"".join(quiet + p.to_16k_mono().audio for p in parts) + quiet
+
+
 @pytest.fixture(autouse=True)
 def _server_survives(servers: Servers) -> Iterator[None]:
     """Whatever a test sends, the servers must still be running afterwards."""

@@ -39,14 +39,6 @@ CHUNKINGS = [[160], [1280], [333, 1024, 48000, 7]]
 
 
 @pytest.fixture(scope="module")
-def stream_audio(phrases: dict[str, AudioClip]) -> bytes:
-    """Ordinary speech, then two wake words, with quiet between: about 12 s."""
-    quiet = bytes(16000)  # 0.5 s
-    parts = [phrases[k] for k in ("ordinary", "hey_jarvis", "command", "okay_nabu")]
-    return b"".join(quiet + p.to_16k_mono().audio for p in parts) + quiet
-
-
-@pytest.fixture(scope="module")
 def engine() -> Iterator[MicroWakeWordDetector]:
     engine = MicroWakeWordDetector(models.microwakeword_builtin())
     yield engine

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from pyopen_wakeword import OpenWakeWord, OpenWakeWordFeatures
 
-from harness.audio_clip import AudioClip
 from wyoming_servers.wake import models
 from wyoming_servers.wake.detector import Trigger
 from wyoming_servers.wake.openwakeword import OpenWakeWordDetector, StreamState
@@ -22,14 +21,6 @@ NAMES = ["hey_jarvis", "okay_nabu"]
 STEP_BYTES = 1280 * 2
 # Chunk sizes a client might send, in samples: odd sizes, 10 ms, 80 ms, and 3 s in one go.
 CHUNKINGS = [[1280], [160], [333, 1024, 48000, 7]]
-
-
-@pytest.fixture(scope="module")
-def stream_audio(phrases: dict[str, AudioClip]) -> bytes:
-    """Ordinary speech, then both wake words, with quiet between: about 12 s."""
-    quiet = bytes(16000)  # 0.5 s
-    parts = [phrases[k] for k in ("ordinary", "hey_jarvis", "command", "okay_nabu")]
-    return b"".join(quiet + p.to_16k_mono().audio for p in parts) + quiet
 
 
 @pytest.fixture(scope="module")
