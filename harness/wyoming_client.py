@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from wyoming.asr import Transcribe, Transcript
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
+from wyoming.info import Describe, Info
 from wyoming.tts import Synthesize, SynthesizeVoice
 from wyoming.wake import Detect
 
@@ -107,3 +109,21 @@ async def detect(
             if event.type in ("not-detected", "error"):
                 break
     return events
+
+
+async def describe(port: int) -> Info:
+    """The server's `info`."""
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Describe().event())
+        event = await read(client)
+    assert event is not None and Info.is_type(event.type), event
+    return Info.from_event(event)
+
+
+def chunked(pcm: bytes, sizes: list[int]) -> Iterator[bytes]:
+    """`pcm` in pieces of these sizes (in 16-bit samples), cycling through them."""
+    offset, i = 0, 0
+    while offset < len(pcm):
+        size = sizes[i % len(sizes)] * 2
+        yield pcm[offset : offset + size]
+        offset, i = offset + size, i + 1

