@@ -15,7 +15,7 @@ from wyoming.info import Info
 from ..server.connection import Connection
 from ..server.pool import InferencePool
 from ..server.runner import ArgumentSink, run_module
-from .handler import SttHandler
+from .handler import SPECULATE_AFTER_SILENCE, SttHandler
 from .models import builtin_models, resolve_sources
 from .transcriber import Transcriber
 from .whisper import DecodeOptions, WhisperTranscriber
@@ -77,6 +77,16 @@ def add_arguments(parser: ArgumentSink, prefix: str) -> None:
         action="store_false",
         help="do not decode during pauses of a real-time stream (saves CPU, adds latency)",
     )
+    parser.add_argument(
+        "--speculate-after",
+        dest="stt_speculate_after",
+        type=float,
+        default=SPECULATE_AFTER_SILENCE,
+        metavar="SECONDS",
+        help="decode speculatively once the voice-activity model has heard this long a pause "
+        "after speech; shorter leaves the decode more of the client's end-of-speech wait but "
+        f"also fires within sentences (default: {SPECULATE_AFTER_SILENCE})",
+    )
 
 
 def load(args: argparse.Namespace) -> SttService:
@@ -91,20 +101,33 @@ def load(args: argparse.Namespace) -> SttService:
     )
     transcriber.warm_up()
     pool = InferencePool("stt", workers=1, max_jobs=args.stt_max_queue)
-    return SttService(transcriber, pool, args.stt_speculative)
+    return SttService(transcriber, pool, args.stt_speculative, args.stt_speculate_after)
 
 
 class SttService:
-    def __init__(self, transcriber: Transcriber, pool: InferencePool, speculative: bool) -> None:
+    def __init__(
+        self,
+        transcriber: Transcriber,
+        pool: InferencePool,
+        speculative: bool,
+        speculate_after: float = SPECULATE_AFTER_SILENCE,
+    ) -> None:
         self.transcriber = transcriber
         self.pool = pool
         self.speculative = speculative
+        self.speculate_after = speculate_after
 
     def add_to_info(self, info: Info) -> None:
         info.asr.append(self.transcriber.program())
 
     def make_handler(self, conn: Connection) -> SttHandler:
-        return SttHandler(self.transcriber, self.pool, conn, speculative=self.speculative)
+        return SttHandler(
+            self.transcriber,
+            self.pool,
+            conn,
+            speculative=self.speculative,
+            speculate_after=self.speculate_after,
+        )
 
     def shutdown(self) -> None:
         self.pool.shutdown()
