@@ -1,9 +1,14 @@
-"""Word error rate: how far a transcript is from what was said."""
+"""Word error rate: how far a transcript is from what was said.
+
+Words are compared after the usual normalization: case, punctuation, the form of accents and
+how a number is written ("deux" = "2", `spoken_numbers.py`) do not count as errors."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from .spoken_numbers import numbers_as_digits
 
 # Words are letters/digits with inner apostrophes ("don't", "l'heure"); case, accents' form
 # (NFC), punctuation and typographic apostrophes do not count as errors.
@@ -12,7 +17,7 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 def words(text: str) -> list[str]:
     normalized = unicodedata.normalize("NFC", text).casefold().replace("\u2019", "'")
-    return _WORD.findall(normalized)
+    return numbers_as_digits(_WORD.findall(normalized))
 
 
 def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
