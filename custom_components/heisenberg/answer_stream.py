@@ -13,7 +13,8 @@ from homeassistant.components import conversation
 
 from .apologies import apology, holding_phrase
 from .const import HOLD_AFTER_SECONDS
-from .llama_client import CompletionStats, CompletionStream, LlamaServerError
+from .failover import FailoverStream
+from .llama_client import CompletionStats, LlamaServerError
 from .spoken_answer import Budget, SpokenAnswer
 from .tool_grammar import starts_with_call
 
@@ -29,9 +30,9 @@ class AnswerStream:
     should (`SpokenAnswer`); a failure becomes an apology."""
 
     def __init__(
-        self, stream: CompletionStream, language: str | None, budget: Budget, may_call: bool
+        self, stream: FailoverStream, language: str | None, budget: Budget, may_call: bool
     ) -> None:
-        self._stream = stream
+        self.stream = stream  # also says which server answered
         self._language = language
         self._spoken = SpokenAnswer(budget)
         self._may_call = may_call
@@ -43,10 +44,10 @@ class AnswerStream:
     @property
     def stats(self) -> CompletionStats:
         """The server's figures for this answer."""
-        return self._stream.stats
+        return self.stream.stats
 
     async def deltas(self) -> AsyncIterator[conversation.AssistantContentDeltaDict]:
-        pieces = aiter(self._stream)
+        pieces = aiter(self.stream)
         lead = ""  # held until its first visible character says: speech or calls
         first = asyncio.ensure_future(anext(pieces, None))
         try:

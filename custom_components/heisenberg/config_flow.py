@@ -16,7 +16,6 @@ from homeassistant.const import CONF_LLM_HASS_API, CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import SectionConfig, section
 from homeassistant.helpers import llm
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -27,10 +26,12 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
     TemplateSelector,
     TextSelector,
+    TextSelectorConfig,
 )
 
 from .agent_options import DEFAULT_AGENT_OPTIONS, AgentOptions
 from .const import (
+    CONF_BACKUP_URLS,
     CONF_CUSTOM_PROMPT,
     CONF_MAX_HISTORY_TURNS,
     CONF_MAX_TOKENS,
@@ -43,14 +44,13 @@ from .const import (
     CONF_TOP_K,
     CONF_TOP_P,
     CONF_URL,
-    CONTROL_REQUEST_TIMEOUT,
     DEFAULT_AGENT_NAME,
     DEFAULT_URL,
     DOMAIN,
 )
-from .llama_client import InvalidUrl, LlamaServerClient, LlamaServerError, normalize_url
 from .personas import Persona
 from .prompt_format import PromptFormat
+from .server_checks import async_check_servers
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -73,47 +73,29 @@ _BUILT_IN_PERSONA_SELECTOR = _persona_selector([p for p in Persona if p is not P
 _DEFAULT_PERSONA = AgentOptions().persona
 
 
-async def validate_server(hass: HomeAssistant, raw_url: str) -> tuple[str, dict[str, Any]]:
-    """Check that a llama-server answers at `raw_url`; return its normalized URL and props."""
-    client = LlamaServerClient(
-        async_get_clientsession(hass),
-        normalize_url(raw_url),
-        control_timeout=CONTROL_REQUEST_TIMEOUT,
-    )
-    await client.health()
-    return str(client.url), await client.props()
-
-
-async def _checked_server(
-    hass: HomeAssistant, raw_url: str
-) -> tuple[str, dict[str, Any], dict[str, str]]:
-    """(normalized URL, props, form errors): the errors are empty when the server answered."""
-    try:
-        url, props = await validate_server(hass, raw_url)
-    except InvalidUrl:
-        return raw_url, {}, {CONF_URL: "invalid_url"}
-    except LlamaServerError as err:
-        _LOGGER.info("llama-server check of %s failed: %s", raw_url, err)
-        return raw_url, {}, {"base": err.reason}
-    return url, props, {}
+# A multi-line list of URLs, one per row (like the main URL field, plain text: people type
+# host:port without a scheme, which the browser's URL type would refuse).
+_BACKUPS_SELECTOR = TextSelector(TextSelectorConfig(multiple=True))
 
 
 class HeisenbergConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a llama-server and its first agent."""
 
     VERSION = 1
+    # 1.2: backup servers (`CONF_BACKUP_URLS`); `async_migrate_entry` gives older entries none.
+    MINOR_VERSION = 2
 
     @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        errors: dict[str, str] = {}
+        checked = None
         if user_input is not None:
-            url, props, errors = await _checked_server(self.hass, user_input[CONF_URL])
-            if not errors:
-                await self.async_set_unique_id(url)
+            checked = await async_check_servers(self.hass, user_input)
+            if not checked.errors:
+                await self.async_set_unique_id(checked.url)
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(
-                    title=_server_title(url, props),
-                    data={CONF_URL: url},
+                    title=_server_title(checked.url, checked.props),
+                    data={CONF_URL: checked.url, CONF_BACKUP_URLS: checked.backups},
                     subentries=[
                         {
                             "subentry_type": "conversation",
@@ -130,6 +112,7 @@ class HeisenbergConfigFlow(ConfigFlow, domain=DOMAIN):
         schema = probatio.Schema(
             {
                 probatio.Required(CONF_URL, default=DEFAULT_URL): TextSelector(),
+                probatio.Optional(CONF_BACKUP_URLS): _BACKUPS_SELECTOR,
                 probatio.Required(
                     CONF_PERSONA, default=_DEFAULT_PERSONA
                 ): _BUILT_IN_PERSONA_SELECTOR,
@@ -138,36 +121,45 @@ class HeisenbergConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
-            errors=errors,
+            errors=checked.errors if checked else {},
+            description_placeholders=checked.placeholders if checked else {},
         )
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Move the entry to another llama-server URL, checked like the first step; the
-        agents (subentries) stay as they are."""
+        """Move the entry to another llama-server URL, or change its backups, checked like
+        the first step; the agents (subentries) stay as they are."""
         entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
+        checked = None
         if user_input is not None:
-            url, props, errors = await _checked_server(self.hass, user_input[CONF_URL])
-            if not errors:
-                if url != entry.unique_id:
-                    await self.async_set_unique_id(url)
+            checked = await async_check_servers(self.hass, user_input)
+            if not checked.errors:
+                if checked.url != entry.unique_id:
+                    await self.async_set_unique_id(checked.url)
                     self._abort_if_unique_id_configured()
                 return self.async_update_reload_and_abort(
                     entry,
-                    unique_id=url,
-                    title=_server_title(url, props),
-                    data_updates={CONF_URL: url},
+                    unique_id=checked.url,
+                    title=_server_title(checked.url, checked.props),
+                    data_updates={CONF_URL: checked.url, CONF_BACKUP_URLS: checked.backups},
                     reason="server_updated",
                 )
-        schema = probatio.Schema({probatio.Required(CONF_URL): TextSelector()})
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_URL): TextSelector(),
+                probatio.Optional(CONF_BACKUP_URLS): _BACKUPS_SELECTOR,
+            }
+        )
+        current = {
+            CONF_URL: entry.data[CONF_URL],
+            CONF_BACKUP_URLS: list(entry.data.get(CONF_BACKUP_URLS, [])),
+        }
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or {CONF_URL: entry.data[CONF_URL]}
-            ),
-            errors=errors,
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or current),
+            errors=checked.errors if checked else {},
+            description_placeholders=checked.placeholders if checked else {},
         )
 
     @classmethod

@@ -7,6 +7,8 @@ from typing import Final
 DOMAIN: Final = "heisenberg"
 
 CONF_URL: Final = "url"
+# Other llama-servers, tried in this order when the main one (CONF_URL) cannot answer.
+CONF_BACKUP_URLS: Final = "backup_urls"
 CONF_PERSONA: Final = "persona"
 CONF_CUSTOM_PROMPT: Final = "custom_prompt"
 CONF_PROMPT_FORMAT: Final = "prompt_format"

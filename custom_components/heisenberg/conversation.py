@@ -1,7 +1,5 @@
 """The Heisenberg conversation agent: one entity per conversation subentry."""
 
-import asyncio
-import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -28,11 +26,12 @@ from .device_context import (
     satellite_area_note,
 )
 from .device_turn import DeviceTurn
+from .failover import FailoverStream
 from .history import history_window
-from .llama_client import HttpError
+from .llama_client import CompletionRequest
 from .personas import PersonaText
 from .prompt_format import PromptFormat, PromptParts, Turn, build_prompt
-from .runtime import HeisenbergConfigEntry
+from .runtime import HeisenbergConfigEntry, TurnRecord
 from .spoken_answer import budget_for
 from .system_prompt import split_system_prompt
 from .tool_grammar import parse_calls
@@ -61,7 +60,8 @@ class _TurnPlan:
 
     home: DeviceContext | None  # the devices the agent may act on (None without an API)
     history: Sequence[Turn]
-    prompt: tuple[PromptFormat, str]
+    # The prompt's parts: each server gets them in its own model's format.
+    parts: PromptParts
     grammar: str | None  # what the model may write: speech, calls, or either
     calls_only: bool  # an order or a question about a device: answered with calls
 
@@ -78,8 +78,8 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         self.entry = entry
         self.subentry = subentry
         self._attr_unique_id = subentry.subentry_id
-        # llama-server reports the model's full path: the file name is what a user recognizes.
-        model = str(entry.runtime_data.props.get("model_alias") or "").rsplit("/", 1)[-1]
+        # The file name of the (main) server's model is what a user recognizes.
+        model = entry.runtime_data.pool.model_name()
         self._attr_device_info = dr.DeviceInfo(
             identifiers={(DOMAIN, subentry.subentry_id)},
             name=subentry.title,
@@ -160,8 +160,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         )
         # How the model may answer (speech or calls), decided once for the prompt and request.
         grammar, calls_only = home.grammar_for(user_input.text) if home else (None, False)
-        prompt = self._build_prompt(
-            options,
+        parts = self._prompt_parts(
             persona,
             home=home,
             calls_only=calls_only,
@@ -169,7 +168,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             user_input=user_input,
             chat_log=chat_log,
         )
-        return _TurnPlan(home, history, prompt, grammar, calls_only)
+        return _TurnPlan(home, history, parts, grammar, calls_only)
 
     async def _act(
         self,
@@ -189,9 +188,8 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             self.entry.runtime_data.remember_call(tool_call_id, text)
         await self._say(chat_log, sentence)
 
-    def _build_prompt(
+    def _prompt_parts(
         self,
-        options: AgentOptions,
         persona: PersonaText,
         *,
         home: DeviceContext | None,
@@ -199,8 +197,9 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         history: Sequence[Turn],
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
-    ) -> tuple[PromptFormat, str]:
-        """The raw prompt: stable instructions and examples, history, context note, question."""
+    ) -> PromptParts:
+        """The raw prompt's parts: stable instructions and examples, history, context note,
+        question."""
         first = chat_log.content[0]
         rendered = first.content if isinstance(first, conversation.SystemContent) else ""
         api_prompt = chat_log.llm_api.api_prompt if chat_log.llm_api else ""
@@ -219,15 +218,13 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             else "",
             extra,
         )
-        fmt = options.resolved_format(self.entry.runtime_data.detected_format)
-        parts = PromptParts(
+        return PromptParts(
             system=system,
             examples=examples,
             history=history,
             context_note=" ".join(note for note in notes if note),
             user_message=user_input.text,
         )
-        return fmt, build_prompt(fmt, parts)
 
     async def _answer(
         self,
@@ -236,44 +233,19 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
     ) -> AnswerStream:
-        """The model's answer to the planned prompt, with the device grammar when the server
-        takes it."""
-        runtime = self.entry.runtime_data
-        if runtime.warming.locked():
-            # The warm-up is evaluating this very prefix: reuse it rather than race it.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(options.timeout), runtime.warming:
-                    pass
-        grammar, calls_only = (
-            (None, False) if runtime.grammar_rejected else (plan.grammar, plan.calls_only)
-        )
-        if calls_only:
+        """Stream the model's answer into the chat log (HA speaks it as it comes), from the
+        first server of the list that answers (`failover.py`)."""
+        if plan.calls_only:
             # Which device and action: the model's best guess, not a sample of its guesses.
             options = dataclasses.replace(options, temperature=0.0)
-        answer = await self._stream_answer(options, plan.prompt, grammar, user_input, chat_log)
-        error = answer.error
-        if grammar is not None and isinstance(error, HttpError) and error.status == 400:
-            # An older or differently built server: the agent still works, less reliably.
-            _LOGGER.warning(
-                "llama-server rejected the device grammar (%s); asking without it from now on",
-                error,
-            )
-            runtime.grammar_rejected = True
-            answer = await self._stream_answer(options, plan.prompt, None, user_input, chat_log)
-        return answer
 
-    async def _stream_answer(
-        self,
-        options: AgentOptions,
-        prompt: tuple[PromptFormat, str],
-        grammar: str | None,
-        user_input: conversation.ConversationInput,
-        chat_log: conversation.ChatLog,
-    ) -> AnswerStream:
-        """Stream the model's answer into the chat log (HA speaks it as it comes)."""
-        fmt, text = prompt
-        stream = self.entry.runtime_data.client.stream_completion(
-            options.completion_request(fmt, text, grammar),
+        def request_for(detected: PromptFormat) -> CompletionRequest:
+            fmt = options.resolved_format(detected)
+            return options.completion_request(fmt, build_prompt(fmt, plan.parts), plan.grammar)
+
+        stream = FailoverStream(
+            self.entry.runtime_data.pool,
+            request_for,
             first_token_timeout=options.timeout,
             stall_timeout=min(options.timeout, MID_ANSWER_STALL_SECONDS),
         )
@@ -298,11 +270,15 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
 
     def _record_answer(self, answer: AnswerStream) -> None:
         stats = answer.stats
+        server = answer.stream.server
         figures = self.entry.runtime_data.figures_for(self.subentry.subentry_id)
-        figures.last_answer = stats.as_dict()
+        figures.last_answer = {**stats.as_dict(), "server": server.url if server else None}
+        self._record_turn(answer)
         _LOGGER.debug(
-            "%s answered: first token after %.2f s, %s tokens at %.1f tokens/s, %s cached%s",
+            "%s answered from %s: first token after %.2f s, %s tokens at %.1f tokens/s, "
+            "%s cached%s",
             self.entity_id,
+            server.url if server else None,
             stats.time_to_first_token or 0.0,
             stats.generated_tokens,
             stats.tokens_per_second or 0.0,
@@ -313,7 +289,21 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
     def _record_failure(self, answer: AnswerStream) -> None:
         figures = self.entry.runtime_data.figures_for(self.subentry.subentry_id)
         figures.last_error = f"{type(answer.error).__name__}: {answer.error}"
+        self._record_turn(answer)
         _LOGGER.error("%s could not answer: %s", self.entity_id, answer.error)
+
+    def _record_turn(self, answer: AnswerStream) -> None:
+        """Which server answered (or was answering when it failed), for diagnostics."""
+        stream = answer.stream
+        self.entry.runtime_data.recent_turns.append(
+            TurnRecord(
+                at=dt_util.utcnow().isoformat(timespec="seconds"),
+                agent=self.subentry.title,
+                server=stream.server.url if stream.server else None,
+                failed_over=tuple({"url": f.url, "reason": f.reason} for f in stream.failed),
+                error=f"{type(answer.error).__name__}: {answer.error}" if answer.error else None,
+            )
+        )
 
     def _failed_turn(
         self,

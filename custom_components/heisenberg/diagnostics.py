@@ -1,4 +1,5 @@
-"""Diagnostics download: the server's properties, the agents' settings and last timings."""
+"""Diagnostics download: the servers (main and backups, with their breakers), the agents'
+settings and last timings, and which server answered each of the last turns."""
 
 from dataclasses import asdict
 from typing import Any
@@ -23,6 +24,7 @@ async def async_get_config_entry_diagnostics(
     props = runtime.props
     settings = props.get("default_generation_settings") or {}
     return {
+        # The main server, as before backups existed.
         "url": str(runtime.client.url),
         "server": {
             **{key: props[key] for key in _PROPS_KEPT if key in props},
@@ -30,6 +32,12 @@ async def async_get_config_entry_diagnostics(
             "has_chat_template": bool(props.get("chat_template")),
         },
         "detected_prompt_format": str(runtime.detected_format),
+        # Every server in the order turns try them, each with its breaker.
+        "servers": [server.as_diagnostics() for server in runtime.pool.servers],
+        # Oldest first: which server answered each turn, and which failed before it.
+        "recent_turns": [
+            {**asdict(turn), "failed_over": list(turn.failed_over)} for turn in runtime.recent_turns
+        ],
         "agents": {
             subentry.subentry_id: {
                 "title": subentry.title,

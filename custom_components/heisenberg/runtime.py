@@ -1,7 +1,6 @@
 """What a loaded config entry holds at run time (`entry.runtime_data`)."""
 
-import asyncio
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -9,9 +8,13 @@ from homeassistant.config_entries import ConfigEntry
 
 from .llama_client import LlamaServerClient
 from .prompt_format import PromptFormat
+from .server_pool import ServerPool
 
 if TYPE_CHECKING:
     from .server_watch import ServerWatch
+
+# How many recent turns diagnostics show (which server answered each).
+RECENT_TURNS = 20
 
 
 @dataclass(slots=True)
@@ -21,26 +24,46 @@ class AgentFigures:
     last_answer: dict[str, Any] | None = None
     last_warm_up: dict[str, Any] | None = None
     last_error: str | None = None
-    # The prefix last put in the server's cache, so an unchanged home is not warmed again.
+    # The prefix of the agent's latest warm-up, on whichever server (each server keeps its
+    # own record of what it holds: `LlamaServer.warmed_prefixes`).
     warmed_prefix: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRecord:
+    """One turn, for diagnostics: which server answered it, and which failed before."""
+
+    at: str  # ISO time
+    agent: str
+    server: str | None  # URL of the server that answered; None when none did
+    failed_over: tuple[dict[str, str], ...] = ()  # {"url", "reason"} of the servers skipped
+    error: str | None = None
 
 
 @dataclass(slots=True)
 class HeisenbergRuntime:
-    """The server connection shared by every agent (subentry) of a config entry."""
+    """The servers shared by every agent (subentry) of a config entry."""
 
-    client: LlamaServerClient
-    props: dict[str, Any]
-    detected_format: PromptFormat
+    pool: ServerPool
     figures: dict[str, AgentFigures] = field(default_factory=dict)
     # The model's text of the calls HA ran, by tool call id, for the history (bounded: HA's
     # chat logs expire, this map only forgets the oldest).
     call_texts: OrderedDict[str, str] = field(default_factory=OrderedDict)
-    grammar_rejected: bool = False
-    # Held while prefixes are warmed: a question waits for it rather than evaluate the same
-    # prefix again beside it (two evaluations on two cores stall both).
-    warming: asyncio.Lock = field(default_factory=asyncio.Lock)
+    recent_turns: deque[TurnRecord] = field(default_factory=lambda: deque(maxlen=RECENT_TURNS))
     watch: ServerWatch | None = None  # set once the entry is set up (server_watch.py)
+
+    # The main server's view, for what shows one server (diagnostics' summary, tests).
+    @property
+    def client(self) -> LlamaServerClient:
+        return self.pool.primary.client
+
+    @property
+    def props(self) -> dict[str, Any]:
+        return self.pool.primary.props
+
+    @property
+    def detected_format(self) -> PromptFormat | None:
+        return self.pool.primary.detected_format
 
     def remember_call(self, tool_call_id: str, text: str) -> None:
         """Keep the model's text of a call HA ran, for later turns' history."""

@@ -1,16 +1,21 @@
-"""Watching the llama-server between questions: warm again after a restart, say when it is gone.
+"""Watching the llama-servers between questions: let a recovered server back in, warm it again
+after a restart, and say when one is gone.
 
-A restarted (or replaced) llama-server has an empty prompt cache: the next question would pay
-for the whole system prompt again (1.1 s instead of 0.2 s, measured). Every few seconds the
-watch asks the server for its `/props`; a server that was unreachable and answers again, or
-one whose identity changed (llama-server makes a random media marker per process, so a quick
-restart between two probes shows too), is warmed again in the background. A server that stays
-unreachable gets a repair issue in HA with its URL; it goes away by itself when the server is
-back.
+Every few seconds each server that is not in its breaker's cool-down is asked for `/health` and
+`/props`. For a server whose breaker is half-open (it failed, and its cool-down is over) this is
+the check that lets turns use it again. A server that was unreachable and answers again, or one
+whose identity changed (llama-server makes a random media marker per process, so a quick restart
+between two probes shows too), has an empty prompt cache: the next question would pay for the
+whole system prompt again (1.1 s instead of 0.2 s, measured), so it is warmed again in the
+background, in the prompt format of the model it now runs.
+
+A server that stays unreachable gets its own repair issue in HA, with its URL: the user should
+hear of a dead GPU box even while the CPU server behind it keeps the assistant talking (slower).
+The issue says whether the other servers answer meanwhile, and goes away by itself when the
+server is back.
 """
 
-import hashlib
-import json
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -24,6 +29,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from .const import DOMAIN
 from .llama_client import LlamaServerError
 from .runtime import HeisenbergConfigEntry
+from .server_pool import LlamaServer
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -32,28 +38,28 @@ PROBE_INTERVAL = timedelta(seconds=10)
 ISSUE_AFTER_SECONDS = 60.0
 
 
-def server_identity(props: dict[str, Any]) -> str:
-    """What tells one llama-server process from another (model, build, per-process marker)."""
-    keys = ("model_path", "build_info", "total_slots", "media_marker")
-    text = json.dumps({key: props.get(key) for key in keys}, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 class ServerWatch:
-    """Probes one entry's server; `async_probe` is also called directly by tests."""
+    """Probes one entry's servers; `async_probe` is also called directly by tests."""
 
     def __init__(
         self,
         hass: HomeAssistant,
         entry: HeisenbergConfigEntry,
-        warm_all: Callable[[], Coroutine[Any, Any, None]],
+        warm_server: Callable[[LlamaServer], Coroutine[Any, Any, None]],
     ) -> None:
         self.hass = hass
         self.entry = entry
-        self.warm_all = warm_all
-        self.identity = server_identity(entry.runtime_data.props)
-        self.down_since: float | None = None
-        self.issue_id = f"server_unreachable_{entry.entry_id}"
+        self.warm_server = warm_server
+
+    def issue_id_for(self, server: LlamaServer) -> str:
+        """The repair issue of one server (the main one keeps the id it had before backups)."""
+        main = f"server_unreachable_{self.entry.entry_id}"
+        return main if server.index == 0 else f"{main}_{server.index}"
+
+    @property
+    def issue_id(self) -> str:
+        """The main server's repair issue."""
+        return self.issue_id_for(self.entry.runtime_data.pool.primary)
 
     def start(self) -> Callable[[], None]:
         """Probe every PROBE_INTERVAL until the entry unloads; returns the stop function."""
@@ -65,44 +71,61 @@ class ServerWatch:
             self.hass, probe, PROBE_INTERVAL, name=f"{DOMAIN} server watch"
         )
 
+    def delete_issues(self) -> None:
+        for server in self.entry.runtime_data.pool.servers:
+            ir.async_delete_issue(self.hass, DOMAIN, self.issue_id_for(server))
+
     async def async_probe(self) -> None:
-        runtime = self.entry.runtime_data
+        """Probe each server not in a cool-down, side by side; then update the issues."""
+        servers = [s for s in self.entry.runtime_data.pool.servers if s.breaker.due_for_probe]
+        await asyncio.gather(*(self._probe(server) for server in servers))
+        self._update_issues()
+
+    async def _probe(self, server: LlamaServer) -> None:
         try:
-            await runtime.client.health()
-            props = await runtime.client.props()
+            new_process = await server.async_check()
         except LlamaServerError as err:
-            self._unreachable(str(err))
+            if server.down_since is None:
+                _LOGGER.warning("llama-server at %s does not answer: %s", server.url, err)
+            server.mark_down(err)
             return
-        was_down, self.down_since = self.down_since is not None, None
-        ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
-        identity = server_identity(props)
-        if not was_down and identity == self.identity:
+        was_down = server.down_since is not None or not server.breaker.allows_turns
+        server.down_since = None
+        server.breaker.record_probe_success()
+        if not was_down and not new_process:
             return
         _LOGGER.info(
-            "llama-server at %s is back or was replaced: warming up again", runtime.client.url
+            "llama-server at %s is back or was replaced: using it again, warming it up",
+            server.url,
         )
-        self.identity, runtime.props = identity, props
-        for figures in runtime.figures.values():
-            figures.warmed_prefix = None  # its cache is empty: send every prefix again
-        self.entry.async_create_background_task(self.hass, self.warm_all(), f"{DOMAIN} re-warm")
+        server.warmed_prefixes.clear()  # its cache is empty: send every prefix again
+        self.entry.async_create_background_task(
+            self.hass, self.warm_server(server), f"{DOMAIN} re-warm {server.url}"
+        )
 
-    def _unreachable(self, error: str) -> None:
+    def _update_issues(self) -> None:
+        servers = self.entry.runtime_data.pool.servers
         now = time.monotonic()
-        if self.down_since is None:
-            self.down_since = now
-            _LOGGER.warning(
-                "llama-server at %s does not answer: %s", self.entry.runtime_data.client.url, error
+        for server in servers:
+            issue_id = self.issue_id_for(server)
+            if server.down_since is None or now - server.down_since < ISSUE_AFTER_SECONDS:
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+                continue
+            others_answer = any(
+                other is not server and other.down_since is None and other.detected_format
+                for other in servers
             )
-        if now - self.down_since >= ISSUE_AFTER_SECONDS:
             ir.async_create_issue(
                 self.hass,
                 DOMAIN,
-                self.issue_id,
+                issue_id,
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
-                translation_key="server_unreachable",
+                translation_key=(
+                    "server_unreachable_others_answer" if others_answer else "server_unreachable"
+                ),
                 translation_placeholders={
-                    "url": str(self.entry.runtime_data.client.url),
-                    "error": error,
+                    "url": server.url,
+                    "error": server.breaker.last_error or "",
                 },
             )

@@ -1,4 +1,4 @@
-"""Warm-up: put each agent's stable prompt prefix into llama-server's cache at start.
+"""Warm-up: put each agent's stable prompt prefix into every llama-server's cache at start.
 
 Without it, the first question after a restart pays for loading the model's weights into memory
 and for evaluating the whole system prompt and examples. The prefix rendered here is byte for
@@ -7,6 +7,7 @@ byte the start of the agent's real prompts (`prompt_format.build_prefix`), so th
 warmed again when they change (`async_rewarm_on_home_changes`). Failures are logged, never fatal.
 """
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -25,7 +26,8 @@ from .agent_options import AgentOptions
 from .device_context import any_exposed, async_api_for_warm_up, device_context
 from .llama_client import LlamaServerError
 from .prompt_format import build_prefix
-from .runtime import HeisenbergRuntime
+from .runtime import HeisenbergConfigEntry, HeisenbergRuntime
+from .server_pool import LlamaServer
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,13 +42,16 @@ def render_instructions(hass: HomeAssistant, instructions: str) -> str:
 
 
 async def async_warm_up_agent(
-    hass: HomeAssistant, runtime: HeisenbergRuntime, subentry: ConfigSubentry
+    hass: HomeAssistant, runtime: HeisenbergRuntime, server: LlamaServer, subentry: ConfigSubentry
 ) -> None:
-    """Evaluate one agent's prefix (in HA's configured language) into the server's cache."""
+    """Evaluate one agent's prefix (in HA's configured language) into one server's cache,
+    in that server's prompt format (each server may run another model)."""
+    if server.detected_format is None:
+        return  # never answered: warmed by the health probe once it does
     options = AgentOptions.from_data(subentry.data)
     language = hass.config.language
     persona = options.persona_for(language, any_exposed(hass))
-    fmt = options.resolved_format(runtime.detected_format)
+    fmt = options.resolved_format(server.detected_format)
     figures = runtime.figures_for(subentry.subentry_id)
     try:
         system = render_instructions(hass, persona.instructions)
@@ -56,9 +61,9 @@ async def async_warm_up_agent(
             system = f"{system}\n{home.instructions}"
             examples = (*home.examples, *examples)
         prefix = build_prefix(fmt, system, examples)
-        if prefix == figures.warmed_prefix:
+        if prefix == server.warmed_prefixes.get(subentry.subentry_id):
             return
-        stats = await runtime.client.warm_up(prefix, timeout=max(options.timeout, 60.0))
+        stats = await server.client.warm_up(prefix, timeout=max(options.timeout, 60.0))
     except TemplateError as err:
         _LOGGER.warning(
             "Warm-up of %s skipped: its prompt does not render: %s", subentry.title, err
@@ -66,18 +71,39 @@ async def async_warm_up_agent(
         return
     except LlamaServerError as err:
         _LOGGER.warning(
-            "Warm-up of %s failed (the first answer will be slower): %s", subentry.title, err
+            "Warm-up of %s on %s failed (the first answer will be slower): %s",
+            subentry.title,
+            server.url,
+            err,
         )
-        figures.last_error = f"warm-up: {err}"
+        figures.last_error = f"warm-up on {server.url}: {err}"
         return
-    figures.last_warm_up = stats.as_dict()
-    figures.warmed_prefix = prefix
+    figures.last_warm_up = {**stats.as_dict(), "server": server.url}
+    figures.warmed_prefix = server.warmed_prefixes[subentry.subentry_id] = prefix
     _LOGGER.debug(
-        "Warm-up of %s: %s prompt tokens evaluated in %.2f s",
+        "Warm-up of %s on %s: %s prompt tokens evaluated in %.2f s",
         subentry.title,
+        server.url,
         stats.prompt_tokens,
         stats.total_seconds,
     )
+
+
+async def async_warm_up_server(
+    hass: HomeAssistant, entry: HeisenbergConfigEntry, server: LlamaServer
+) -> None:
+    """Warm every agent of the entry on one server."""
+    async with server.warming:
+        for subentry in entry.subentries.values():
+            if subentry.subentry_type == "conversation":
+                await async_warm_up_agent(hass, entry.runtime_data, server, subentry)
+
+
+async def async_warm_up_all(hass: HomeAssistant, entry: HeisenbergConfigEntry) -> None:
+    """Warm every agent on every server that answers, side by side (they are other machines,
+    and a GPU box should not wait for the CPU server's slower warm-up)."""
+    servers = entry.runtime_data.pool.answering()
+    await asyncio.gather(*(async_warm_up_server(hass, entry, server) for server in servers))
 
 
 # Registry edits come in bursts (renaming several entities, HA's start): warm once after them.

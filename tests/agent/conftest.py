@@ -1,6 +1,6 @@
 """Fixtures of the agent tests: set up entries against a real or a FAKE (fault) server."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heisenberg.agent_options import DEFAULT_AGENT_OPTIONS
-from custom_components.heisenberg.const import CONF_URL, DOMAIN
+from custom_components.heisenberg.const import CONF_BACKUP_URLS, CONF_URL, DOMAIN
 
 from .fault_server import FaultServer
 from .spy import PromptSpy, install_prompt_spy
@@ -30,14 +30,21 @@ async def ha_ready(hass: HomeAssistant) -> HomeAssistant:
 
 @pytest.fixture
 async def setup_entry(ha_ready: HomeAssistant) -> EntryFactory:
-    """Add a Heisenberg entry with one agent for `url` and set it up."""
+    """Add a Heisenberg entry with one agent for `url` (and `backup_urls`) and set it up.
+
+    The entry is saved as version 1.1 (before backups existed) unless it has backups: the
+    migration runs in every other test."""
     hass = ha_ready
 
-    async def factory(url: str, expect_loaded: bool = True, **options: Any) -> MockConfigEntry:
+    async def factory(
+        url: str, expect_loaded: bool = True, backup_urls: Sequence[str] = (), **options: Any
+    ) -> MockConfigEntry:
+        backups = {CONF_BACKUP_URLS: list(backup_urls)} if backup_urls else {}
         entry = MockConfigEntry(
             domain=DOMAIN,
             title="llama-server",
-            data={CONF_URL: url},
+            data={CONF_URL: url, **backups},
+            minor_version=2 if backup_urls else 1,
             unique_id=url,  # as the config flow sets it
             subentries_data=[
                 ConfigSubentryData(

@@ -14,7 +14,13 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 
 from custom_components.heisenberg.agent_options import DEFAULT_AGENT_OPTIONS
-from custom_components.heisenberg.const import CONF_CUSTOM_PROMPT, CONF_PERSONA, CONF_URL, DOMAIN
+from custom_components.heisenberg.const import (
+    CONF_BACKUP_URLS,
+    CONF_CUSTOM_PROMPT,
+    CONF_PERSONA,
+    CONF_URL,
+    DOMAIN,
+)
 from launcher.process import free_port
 
 from .conftest import EntryFactory
@@ -50,7 +56,7 @@ async def _submit_user_step(hass: HomeAssistant, url: str, persona: str = "conci
 async def test_user_flow_against_a_live_server(hass: HomeAssistant, llama_url: str) -> None:
     result = await _submit_user_step(hass, f"{llama_url}/")
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"] == {CONF_URL: llama_url}
+    assert result["data"] == {CONF_URL: llama_url, CONF_BACKUP_URLS: []}
     assert llama_url.split("://")[1] in result["title"]
     entry = result["result"]
     subentries = list(entry.subentries.values())

@@ -15,7 +15,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heisenberg.agent_options import DEFAULT_AGENT_OPTIONS
 from custom_components.heisenberg.config_flow import HeisenbergConfigFlow
-from custom_components.heisenberg.const import CONF_CUSTOM_PROMPT, CONF_PERSONA, CONF_URL, DOMAIN
+from custom_components.heisenberg.const import (
+    CONF_BACKUP_URLS,
+    CONF_CUSTOM_PROMPT,
+    CONF_PERSONA,
+    CONF_URL,
+    DOMAIN,
+)
 
 from .conftest import EntryFactory
 from .fault_server import FaultServer
@@ -110,7 +116,8 @@ async def test_entry_fields_are_what_the_server_step_stores(
         DOMAIN, context={"source": config_entries.SOURCE_USER}
     )
     shown = _form_selectors(form["data_schema"])
-    assert selector.validate_selector(fields[CONF_URL]["selector"]) == shown[CONF_URL]
+    for key in (CONF_URL, CONF_BACKUP_URLS):
+        assert selector.validate_selector(fields[key]["selector"]) == shown[key], key
     result = await hass.config_entries.flow.async_configure(
         form["flow_id"], {CONF_URL: fault_server.url, CONF_PERSONA: "concise"}
     )
@@ -118,6 +125,7 @@ async def test_entry_fields_are_what_the_server_step_stores(
     await hass.async_block_till_done(wait_background_tasks=True)
     entry = result["result"]
     assert set(entry.data) == set(fields)
+    assert entry.data[CONF_BACKUP_URLS] == fields[CONF_BACKUP_URLS]["default"] == []
     assert entry.options == {} and current["options"]["fields"] == {}
     # The persona chosen here goes to the first agent, with every other setting's default.
     agent = _current(_config()["subentries"]["conversation"])["data"]["fields"]

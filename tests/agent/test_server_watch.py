@@ -7,7 +7,7 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from custom_components.heisenberg import server_watch
+from custom_components.heisenberg import breaker, server_watch
 from custom_components.heisenberg.const import DOMAIN
 from custom_components.heisenberg.runtime import AgentFigures, HeisenbergRuntime
 from launcher.llama_server import LlamaServerProcess
@@ -30,6 +30,7 @@ async def test_restarts_are_warmed_again_and_an_outage_is_reported(
     hass: HomeAssistant, setup_entry: EntryFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(server_watch, "ISSUE_AFTER_SECONDS", 0.0)  # at the first failed probe
+    monkeypatch.setattr(breaker, "COOL_DOWN_SECONDS", 0.0)  # probed again at once
     server = start_llama_server(FAST_MODEL, "server-watch")
     try:
         entry = await setup_entry(server.url)
