@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+from pathlib import Path
 
 import pytest
-from wyoming.audio import AudioChunk, AudioStart
+from wyoming.asr import Transcribe
+from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 from wyoming.info import Describe
+from wyoming.wake import Detect
 
 from harness.audio_clip import AudioClip
 from harness.scoring import word_error_rate
 from harness.wyoming_client import read, synthesize, transcript_text
 
-from .conftest import PHRASES
+from .conftest import PHRASES, Servers
 
 
 async def raw_exchange(port: int, data: bytes) -> list[dict]:
@@ -148,3 +152,55 @@ async def test_text_over_the_limit_is_refused_with_a_clear_error(port: int) -> N
     assert result.events[0].data["code"] == "text-too-long"
     assert "25000" in result.events[0].data["text"]
     assert (await synthesize(port, "Still here.")).speech.seconds > 0.3
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
+async def describe_seconds(port: int) -> float:
+    start = time.perf_counter()
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Describe().event())
+        assert (await read(client)).type == "info"  # type: ignore[union-attr]
+    return time.perf_counter() - start
+
+
+@pytest.mark.parametrize(
+    ("rate", "width", "channels"),
+    [(1, 2, 1), (10**9, 2, 1), (16000, 3, 1), (16000, 2, 0), (16000, 2, 1000)],
+    ids=["rate-1", "huge-rate", "width-3", "no-channels", "1000-channels"],
+)
+async def test_audio_formats_that_make_no_sense_are_refused_at_once(
+    servers: Servers, phrases: dict[str, AudioClip], rate: int, width: int, channels: int
+) -> None:
+    """STT and wake both say what they accept, and nothing is spent on the chunk: a 20 KB chunk
+    at rate=1 used to become 610 MB of audio and stall `describe` on other connections."""
+    port = servers.all.port
+    memory = rss_mb(servers.all.pid)
+    chunk = AudioChunk(rate=rate, width=width, channels=channels, audio=bytes(20_000))
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Transcribe(language="en").event())
+        await client.write_event(AudioStart(rate=16000, width=2, channels=1).event())
+        await client.write_event(chunk.event())
+        assert await describe_seconds(port) < 0.5
+        event = await read(client)
+    assert event is not None and event.type == "error", event
+    assert event.data["code"] == "unsupported-audio-format"
+    assert "8000-192000 Hz" in event.data["text"] and "1, 2 or 4 bytes" in event.data["text"]
+    # Wake: refused at audio-start; the error is the stream's only answer, and the
+    # connection goes on.
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Detect(names=["okay_nabu"]).event())
+        await client.write_event(AudioStart(rate=rate, width=width, channels=channels).event())
+        event = await read(client)
+        assert event is not None and event.type == "error", event
+        assert event.data["code"] == "unsupported-audio-format"
+        await client.write_event(chunk.event())
+        await client.write_event(AudioStop().event())
+        await client.write_event(Describe().event())
+        event = await read(client)
+        assert event is not None and event.type == "info", event
+    assert rss_mb(servers.all.pid) - memory < 50
+    await assert_still_serving(port, phrases)

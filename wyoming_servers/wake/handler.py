@@ -12,10 +12,23 @@ A wake word stream from Home Assistant never ends and is mostly a quiet room. On
 been quiet for longer than the detectors' whole context, they would only keep computing the
 state they start from, so inference pauses; when sound comes back, the stream restarts from a
 fresh state (precomputed: cheap) and detects as usual.
+
+Fairness: every connection's inference goes through one worker, first come first served, in
+jobs of at most `MAX_JOB_SAMPLES` of audio, and a connection's next event is read only once its
+audio is processed. So one connection has at most one job queued, and at most one chunk of
+unprocessed audio (bounded by `--max-event-bytes`, and by the front door once converted); a
+client sending faster than that is held back by TCP, not served before the others. A stream's
+job waits for at most one job of each other stream (17 ms of CPU with every wake word,
+measured). Nothing is dropped and no error is sent for speed: a client streaming a recording
+faster than real time, or a satellite catching up after a network stall, wants every detection
+in it, and a real-time stream never has more than a chunk waiting. A format that makes no
+sense is refused once (an `error`, the only answer to that stream) and the rest of the stream
+is skipped, at the pace of a real-time stream.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Sequence
@@ -25,7 +38,7 @@ from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.event import Event
 from wyoming.wake import Detect, Detection, NotDetected
 
-from ..server.audio import RATE, WIDTH, AudioInput, is_silent
+from ..server.audio import RATE, WIDTH, AudioFormatError, AudioInput, check_format, is_silent
 from ..server.connection import Connection, ServiceError, ServiceHandler
 from ..server.pool import InferencePool
 from .detector import WakeDetector
@@ -33,6 +46,15 @@ from .detector import WakeDetector
 _LOGGER = logging.getLogger(__name__)
 _VERSION_SUFFIX = re.compile(r"_v\d+(\.\d+)*$")
 _OFFICIAL_NAMES = {"ok_nabu": "okay_nabu"}  # the official server's spelling of ours
+# The most audio one inference job takes (four 80 ms steps): 17 ms of CPU with every wake word
+# of both engines (measured), which is how long another stream may wait behind it. Larger backlogs (a chunk of a minute)
+# go in several jobs, each queued behind the other streams' (see the module doc).
+MAX_JOB_SAMPLES = 4 * 1280
+# A refused stream's audio is skipped no faster than a satellite streams (16 kHz s16). Skipping
+# costs nothing per byte, so it gives the sender no backpressure: a rate=1 flood was read at
+# 130 MB/s, and the event loop busy with it kept the inference worker waiting for the GIL
+# (another stream's detection came 1.4 s late, measured).
+_SKIP_BYTES_PER_SECOND = RATE * WIDTH
 
 
 @dataclass(frozen=True)
@@ -56,6 +78,7 @@ class _Stream:
     timestamp: int | None = None  # of the last chunk, as the client sent it
     quiet_samples: int = 0  # consecutive quiet audio, in samples
     paused: bool = False  # inference paused on a long quiet stretch
+    refused: bool = False  # its format was refused: the rest of it is skipped
 
 
 class WakeHandler(ServiceHandler):
@@ -97,21 +120,36 @@ class WakeHandler(ServiceHandler):
             self.asked_as = {found: name for name, found in ours.items() if found is not None}
             self.names = list(self.asked_as)
         elif AudioStart.is_type(event.type):
-            AudioStart.from_event(event)
+            start = AudioStart.from_event(event)
             self.stream = _Stream(
                 AudioInput(), self._new_states(), activations=dict.fromkeys(self.names, 0)
             )
             self.stream.quiet_until = dict.fromkeys(self.names, 0)
+            try:
+                check_format(start.rate, start.width, start.channels)
+            except AudioFormatError:
+                self.stream.refused = True
+                raise
         elif AudioChunk.is_type(event.type):
             stream = self._current(event)
+            if stream.refused:
+                await asyncio.sleep(len(event.payload or b"") / _SKIP_BYTES_PER_SECOND)
+                return
             chunk = AudioChunk.from_event(event)
-            stream.pending += await stream.audio.convert(chunk)
+            try:
+                stream.pending += await stream.audio.convert(chunk)
+            except AudioFormatError:
+                stream.refused = True
+                raise
             stream.timestamp = chunk.timestamp
-            if len(stream.pending) >= self.settings.batch_samples * WIDTH:
+            while len(stream.pending) >= self.settings.batch_samples * WIDTH:
                 await self._process(stream)
         elif AudioStop.is_type(event.type):
             stream = self._current(event)
-            if len(stream.pending) >= WIDTH:
+            if stream.refused:
+                self.stream = None
+                return  # its error was the answer
+            while len(stream.pending) >= WIDTH:
                 await self._process(stream)
             self.stream = None
             if not stream.detected:
@@ -146,8 +184,10 @@ class WakeHandler(ServiceHandler):
         ]
 
     async def _process(self, stream: _Stream) -> None:
+        """One inference job on the oldest pending audio, at most `MAX_JOB_SAMPLES` of it."""
         pending = stream.pending
-        pcm = bytes(pending[: len(pending) - len(pending) % WIDTH])
+        job_bytes = max(MAX_JOB_SAMPLES, self.settings.batch_samples) * WIDTH
+        pcm = bytes(pending[: min(len(pending) - len(pending) % WIDTH, job_bytes)])
         del pending[: len(pcm)]
         start = stream.samples
         stream.samples += len(pcm) // WIDTH
