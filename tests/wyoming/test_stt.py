@@ -10,6 +10,7 @@ import numpy as np
 from wyoming.asr import Transcribe, Transcript
 from wyoming.audio import AudioStart, AudioStop
 from wyoming.client import AsyncTcpClient
+from wyoming.ping import Ping
 
 from harness.audio_clip import RATE, AudioClip
 from harness.recorded_speech import recorded_speech
@@ -17,6 +18,7 @@ from harness.room_noise import in_room, room_noise
 from harness.scoring import word_error_rate, words
 from harness.wyoming_client import read, send_clip, transcribe, transcript_text
 from wyoming_servers.stt.end_of_speech import EndOfSpeech
+from wyoming_servers.stt.handler import MAX_SECONDS
 from wyoming_servers.stt.repeats import cut_repeats
 from wyoming_servers.stt.whisper import DecodeOptions, token_budget
 
@@ -45,6 +47,37 @@ async def test_unknown_language_is_an_error(port: int, phrases: dict[str, AudioC
     event = await transcribe(port, phrases["weather"], language="xx")
     assert event is not None and event.type == "error"
     assert event.data["code"] == "unsupported-language"
+
+
+async def test_a_refused_request_gets_one_answer_and_the_connection_goes_on(
+    port: int, phrases: dict[str, AudioClip]
+) -> None:
+    """An unknown language, or audio over the length limit: one `error`, that request's audio
+    is dropped quietly (no transcript, no error per chunk), and the next request on the same
+    connection is transcribed."""
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Transcribe(language="xx").event())
+        await send_clip(client, phrases["weather"])
+        await client.write_event(Transcribe(language="en").event())
+        await send_clip(client, room_noise(MAX_SECONDS + 1.0, -50))  # upload: no decode
+        await client.write_event(Transcribe(language="en").event())
+        await send_clip(client, phrases["command"])
+        events = []
+        while (event := await read(client)) is not None:
+            events.append(event)
+            if Transcript.is_type(event.type):
+                break
+        # Nothing more is on its way: the next event is the answer to this ping.
+        await client.write_event(Ping(text="last").event())
+        pong = await read(client)
+    assert [(e.type, e.data.get("code")) for e in events] == [
+        ("error", "unsupported-language"),
+        ("error", "audio-too-long"),
+        ("transcript", None),
+    ], [(e.type, e.data) for e in events]
+    text = Transcript.from_event(events[-1]).text
+    assert word_error_rate(PHRASES["command"], text) <= 0.15, text
+    assert pong is not None and pong.type == "pong", pong
 
 
 async def test_any_input_format_is_converted(port: int, phrases: dict[str, AudioClip]) -> None:

@@ -8,6 +8,11 @@ command ended. Pauses are found by a voice-activity model (`end_of_speech.py`), 
 satellites stream room noise, not digital silence. If no speech is heard after that decode
 before `audio-stop`, its transcript is the answer and is sent at once; if speech resumed, it
 is discarded and the full audio is decoded.
+
+Every request gets one answer: a transcript, or an `error`. The audio of a refused request
+(a language no model knows, audio over the length limit) is read and dropped without another
+word. Work nobody will read is not done: when the client hangs up, its queued decode is taken
+out of the pool's queue and a running one stops at its next 30 s window (`pool.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from dataclasses import dataclass, field
 
 from wyoming.asr import Transcribe, Transcript
@@ -23,7 +29,8 @@ from wyoming.event import Event
 
 from ..server.audio import RATE, WIDTH, AudioInput, is_silent
 from ..server.connection import ClientGone, Connection, ServiceError, ServiceHandler
-from ..server.pool import InferencePool
+from ..server.pool import InferencePool, Job, JobStopped, PoolBusy
+from .decode_speed import DecodeSpeed
 from .end_of_speech import EndOfSpeech
 from .transcriber import Transcriber, normalize_language
 
@@ -47,13 +54,13 @@ class _Utterance:
     audio: AudioInput
     started_at: float
     pcm: bytearray = field(default_factory=bytearray)
-    guess: asyncio.Task[str] | None = None  # transcript of pcm[:guess_len], maybe running
+    guess: Job[str] | None = None  # transcript of pcm[:guess_len], maybe running
     guess_len: int = 0
     guess_speech_end: int = 0  # where the speech it transcribed ended (EndOfSpeech offsets)
 
     def drop_guess(self) -> None:
         if self.guess is not None:
-            self.guess.add_done_callback(_ignore_result)
+            self.guess.abandon()  # out of the queue, or stopped at its next window
         self.guess = None
 
 
@@ -69,23 +76,31 @@ class SttHandler(ServiceHandler):
         *,
         speculative: bool,
         speculate_after: float = SPECULATE_AFTER_SILENCE,
+        speed: DecodeSpeed | None = None,
     ) -> None:
         self.transcriber = transcriber
         self.pool = pool
         self.conn = conn
+        self.speed = speed or DecodeSpeed()  # shared by the service's connections
         self.speculative = speculative
         self.speculate_after = speculate_after
         self.language: str | None = None  # from the last `transcribe`
         self.utterance: _Utterance | None = None
         # Made on the first real-time stream (10 ms): most connections never stream audio.
         self._speech: EndOfSpeech | None = None
-        self._final: asyncio.Task[None] | None = None
+        self._finals: set[asyncio.Task[None]] = set()  # transcripts being made
+        # A refused request's audio is dropped quietly: the stream that comes next, or the
+        # one under way (`_discarding`).
+        self._refuse_next_stream = False
+        self._discarding = False
 
     async def handle(self, event: Event) -> None:
         if Transcribe.is_type(event.type):
             language = normalize_language(Transcribe.from_event(event).language)
+            self._refuse_next_stream = False
             if language is not None and not self.transcriber.knows(language):
                 self.language = None
+                self._refuse_audio()
                 raise ServiceError(
                     f"no installed model transcribes '{language}'", "unsupported-language"
                 )
@@ -93,17 +108,26 @@ class SttHandler(ServiceHandler):
         elif AudioStart.is_type(event.type):
             AudioStart.from_event(event)  # validates the format fields
             self._end_utterance()
+            self._discarding, self._refuse_next_stream = self._refuse_next_stream, False
+            if self._discarding:
+                return
             self.utterance = _Utterance(AudioInput(), asyncio.get_running_loop().time())
             if self._speech is not None:
                 self._speech.reset()
         elif AudioChunk.is_type(event.type):
+            chunk = AudioChunk.from_event(event)
+            if self._discarding:
+                return
             utterance = self._current(event)
-            utterance.pcm += await utterance.audio.convert(AudioChunk.from_event(event))
+            utterance.pcm += await utterance.audio.convert(chunk)
             if len(utterance.pcm) > _MAX_BYTES:
-                self._end_utterance()
+                self._refuse_audio()  # one error; the rest of this stream is dropped
                 raise ServiceError(f"utterance longer than {MAX_SECONDS} s", "audio-too-long")
             self._maybe_guess(utterance)
         elif AudioStop.is_type(event.type):
+            if self._discarding:
+                self._discarding = False  # the refused request ends here
+                return
             utterance = self._current(event)
             self.utterance = None
             # Now, not in the task: the next audio-start resets the voice-activity model.
@@ -111,7 +135,17 @@ class SttHandler(ServiceHandler):
                 utterance.drop_guess()  # speech resumed after the guess's audio
             language = self.language or self.transcriber.default_language
             # The read loop goes on (describe, ping, the next utterance) while this decodes.
-            self._final = asyncio.create_task(self._finish(utterance, language))
+            final = asyncio.create_task(self._finish(utterance, language))
+            self._finals.add(final)
+            final.add_done_callback(self._finals.discard)
+
+    def _refuse_audio(self) -> None:
+        """The current request is refused: drop the audio it has, and what it still sends."""
+        if self.utterance is not None or self._discarding:  # within a stream
+            self._end_utterance()
+            self._discarding = True
+        else:
+            self._refuse_next_stream = True
 
     def _current(self, event: Event) -> _Utterance:
         if self.utterance is None:
@@ -137,9 +171,10 @@ class SttHandler(ServiceHandler):
             return
         if utterance.guess is not None and utterance.guess_speech_end == speech.speech_end:
             return  # this pause is already being transcribed
-        if utterance.guess is not None and not utterance.guess.done():
+        if utterance.guess is not None and not utterance.guess.finished.done():
             return  # one at a time; a stale one is replaced once it has finished
-        # Only speculate with a free worker: a guess must never delay another client.
+        # Only speculate with a free worker: a guess must never delay another client (and it
+        # gives way to any real request submitted while it runs: see `pool.py`).
         if self.pool.idle:
             utterance.drop_guess()  # stale: speech came after it
             language = self.language or self.transcriber.default_language
@@ -150,9 +185,27 @@ class SttHandler(ServiceHandler):
                 received,
                 speech.silence_after_speech(),
             )
-            utterance.guess = asyncio.create_task(
-                self.pool.run(self.transcriber.transcribe, bytes(pcm), language)
-            )
+            utterance.guess = self._submit(bytes(pcm), language, optional=True)
+
+    def _submit(self, pcm: bytes, language: str, *, optional: bool) -> Job[str]:
+        """A decode in the pool (`PoolBusy` if the wait ahead is over the bound); its time
+        is recorded for the next estimates."""
+        seconds = len(pcm) / (RATE * WIDTH)
+        transcribe = self.transcriber.transcribe
+
+        def work(stop: threading.Event) -> str:
+            return transcribe(pcm, language, stop)
+
+        job = self.pool.submit(
+            work, optional=optional, estimate=self.speed.estimate(language, seconds)
+        )
+
+        def record(_: object) -> None:
+            if job.run_seconds is not None and job.finished.exception() is None:
+                self.speed.record(language, seconds, job.run_seconds)
+
+        job.finished.add_done_callback(record)
+        return job
 
     async def _finish(self, utterance: _Utterance, language: str) -> None:
         try:
@@ -161,6 +214,10 @@ class SttHandler(ServiceHandler):
             await self.conn.write(Transcript(text=text, language=language).event())
         except ClientGone:
             pass
+        except PoolBusy as err:  # expected under load: the client is told, no traceback
+            await self.conn.error(str(err), "busy")
+        except JobStopped:
+            pass  # the server is stopping
         except Exception as err:  # a failed decode is this request's error, not the server's
             _LOGGER.exception("%s: transcription failed", self.conn.peer)
             await self.conn.error(f"transcription failed: {err}", err.__class__.__name__)
@@ -172,11 +229,12 @@ class SttHandler(ServiceHandler):
             return ""  # nothing was said; Whisper would only hallucinate ("Thank you.")
         guess, utterance.guess = utterance.guess, None
         if guess is not None:
-            with contextlib.suppress(Exception):
-                text = await guess
+            guess.keep()  # it is the answer now: no longer gives way to other requests
+            with contextlib.suppress(Exception):  # failed, or stopped before it was kept
+                text = await guess.result()
                 _LOGGER.debug("%s: speculative transcript used", self.conn.peer)
                 return text
-        return await self.pool.run(self.transcriber.transcribe, pcm, language)
+        return await self._submit(pcm, language, optional=False).result()
 
     def _no_speech_since(self, utterance: _Utterance) -> bool:
         """Whether the voice-activity model heard no speech after the guess's audio, up to
@@ -192,13 +250,12 @@ class SttHandler(ServiceHandler):
         self.utterance = None
 
     async def close(self) -> None:
+        """The client is gone: nobody will read its transcripts, so their decodes are
+        abandoned (`Job.result` does that when cancelled) and guesses too."""
         self._end_utterance()
-        if self._final is not None and not self._final.done():
-            self._final.cancel()
+        finals = list(self._finals)
+        for final in finals:
+            final.cancel()
+        for final in finals:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._final
-
-
-def _ignore_result(task: asyncio.Task[str]) -> None:
-    if not task.cancelled():
-        task.exception()  # mark as retrieved: a stale guess failing is not worth a warning
+                await final

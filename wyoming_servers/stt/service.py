@@ -15,12 +15,15 @@ from wyoming.info import Info
 from ..server.connection import Connection
 from ..server.pool import InferencePool
 from ..server.runner import ArgumentSink, run_module
+from .decode_speed import DecodeSpeed
 from .handler import SPECULATE_AFTER_SILENCE, SttHandler
 from .models import builtin_models, resolve_sources
 from .transcriber import Transcriber
 from .whisper import DecodeOptions, WhisperTranscriber
 
 NAME = "stt"
+MAX_QUEUE = 16  # twice the eight satellites of a large home
+MAX_WAIT = 30.0  # seconds: eight French commands (Whisper base) on two slow cores take ~20 s
 
 
 def add_arguments(parser: ArgumentSink, prefix: str) -> None:
@@ -64,12 +67,26 @@ def add_arguments(parser: ArgumentSink, prefix: str) -> None:
         default=os.cpu_count() or 2,
         help="threads CTranslate2 uses for one transcription",
     )
+    # Eight satellites that stop talking at once must all be answered (the last one a few
+    # seconds later), not half of them refused: requests queue, and only a queue that would
+    # keep a new request waiting absurdly long refuses it.
     parser.add_argument(
         f"--{prefix}max-queue",
         dest="stt_max_queue",
         type=int,
-        default=4,
-        help="transcriptions queued or running before new ones get a 'busy' error",
+        default=MAX_QUEUE,
+        help="transcriptions waiting or being decoded (speculative decodes not counted) "
+        "before a new one gets a 'busy' error",
+    )
+    parser.add_argument(
+        f"--{prefix}max-wait",
+        dest="stt_max_wait",
+        type=float,
+        default=MAX_WAIT,
+        metavar="SECONDS",
+        help="a new transcription gets a 'busy' error when the decodes ahead of it are "
+        "estimated to take longer than this (each one's audio times the recent decode speed; "
+        "speculative decodes not counted, they give way); 0 = no limit",
     )
     parser.add_argument(
         "--no-speculative",
@@ -100,7 +117,9 @@ def load(args: argparse.Namespace) -> SttService:
         DecodeOptions(beam_size=args.stt_beam_size, initial_prompt=args.stt_initial_prompt),
     )
     transcriber.warm_up()
-    pool = InferencePool("stt", workers=1, max_jobs=args.stt_max_queue)
+    pool = InferencePool(
+        "stt", workers=1, max_jobs=args.stt_max_queue, max_wait=args.stt_max_wait or None
+    )
     return SttService(transcriber, pool, args.stt_speculative, args.stt_speculate_after)
 
 
@@ -116,6 +135,7 @@ class SttService:
         self.pool = pool
         self.speculative = speculative
         self.speculate_after = speculate_after
+        self.speed = DecodeSpeed()  # shared by all connections: the pool's wait estimate
 
     def add_to_info(self, info: Info) -> None:
         info.asr.append(self.transcriber.program())
@@ -127,6 +147,7 @@ class SttService:
             conn,
             speculative=self.speculative,
             speculate_after=self.speculate_after,
+            speed=self.speed,
         )
 
     def shutdown(self) -> None:

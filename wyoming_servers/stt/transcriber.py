@@ -6,6 +6,7 @@ service; the handler does not change.
 
 from __future__ import annotations
 
+import threading
 from typing import Protocol
 
 from wyoming.info import AsrProgram
@@ -21,8 +22,10 @@ class Transcriber(Protocol):
         """Whether a loaded model transcribes this language ('en', 'fr', ...)."""
         ...
 
-    def transcribe(self, pcm: bytes, language: str) -> str:
-        """Blocking (runs in the inference pool): 16 kHz mono s16 PCM -> stripped text."""
+    def transcribe(self, pcm: bytes, language: str, stop: threading.Event | None = None) -> str:
+        """Blocking (runs in the inference pool): 16 kHz mono s16 PCM -> stripped text.
+        Once `stop` is set nobody wants the text: raise `JobStopped` at the next point
+        where work can be cut short (the work done so far is lost anyway)."""
         ...
 
     def warm_up(self) -> None:

@@ -15,6 +15,7 @@ from faster_whisper.tokenizer import _LANGUAGE_CODES
 from wyoming.info import AsrModel, AsrProgram, Attribution
 
 from ..server.model_sources import ModelSource
+from ..server.pool import JobStopped
 from .repeats import cut_repeats
 from .transcriber import normalize_language
 
@@ -121,17 +122,22 @@ class WhisperTranscriber:
                 DecodeOptions(beam_size=1),
             )
 
-    def transcribe(self, pcm: bytes, language: str) -> str:
-        """Blocking: 16 kHz mono s16 PCM -> stripped text. Runs in the inference pool."""
+    def transcribe(self, pcm: bytes, language: str, stop: threading.Event | None = None) -> str:
+        """Blocking: 16 kHz mono s16 PCM -> stripped text. Runs in the inference pool; raises
+        `JobStopped` once `stop` is set, before the first window or between windows."""
         loaded = self.model_for(language)
         if loaded is None:  # the handler checks `knows` first; kept for direct callers
             raise ValueError(f"no model for language '{language}'")
         audio = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
-        return self._decode(loaded, audio, language, self.options)
+        return self._decode(loaded, audio, language, self.options, stop)
 
     @staticmethod
     def _decode(
-        loaded: LoadedWhisper, audio: np.ndarray, language: str, options: DecodeOptions
+        loaded: LoadedWhisper,
+        audio: np.ndarray,
+        language: str,
+        options: DecodeOptions,
+        stop: threading.Event | None = None,
     ) -> str:
         with loaded.lock:
             segments, _info = loaded.model.transcribe(
@@ -153,8 +159,24 @@ class WhisperTranscriber:
                 temperature=0.0,
                 max_new_tokens=token_budget(len(audio) / RATE_SECONDS, options),
             )
-            text = " ".join(s.text.strip() for s in segments).strip()
+            # `transcribe` has computed the features (about 0.15 s for 60 s of audio); each 30 s
+            # window is decoded when the segments are read. CTranslate2 cannot be interrupted
+            # within a window, so a decode nobody wants stops before its first window or
+            # between two (a dropped 60 s upload no longer holds the worker for 6 s).
+            duration = len(audio) / RATE_SECONDS
+            _check(stop)
+            texts = []
+            for segment in segments:
+                texts.append(segment.text.strip())
+                if segment.end < duration - _LAST_WINDOW_TAIL:  # another window may follow
+                    _check(stop)
+            text = " ".join(texts).strip()
         return cut_repeats(text)
+
+
+def _check(stop: threading.Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise JobStopped
 
 
 def token_budget(seconds: float, options: DecodeOptions) -> int | None:
@@ -176,3 +198,6 @@ RATE_SECONDS = 16000  # one second of samples at 16 kHz
 WINDOW_SECONDS = 30.0  # what Whisper hears at once
 _MIN_TOKENS = 10  # a one-word answer still needs its word, punctuation and end token
 _MAX_NEW_TOKENS = 448 // 2 - 4
+# A segment ending this close to the end of the audio is the last one: stopping after it would
+# only throw away a finished decode (a guess that is kept after all).
+_LAST_WINDOW_TAIL = 1.0

@@ -18,6 +18,7 @@ from wyoming.tts import SynthesizeStopped
 
 from ..server.connection import ClientGone, Connection
 from ..server.pool import InferencePool, PoolBusy
+from .memory import release_free_memory
 from .text_pieces import TextSplitter
 from .voice_choice import ChosenVoice
 
@@ -53,6 +54,7 @@ class Utterance:
         self.splitter = TextSplitter(settings.fast_start_words)
         self.received_chars = 0
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._release: asyncio.Future[None] | None = None  # kept: not garbage mid-run
         self.task = asyncio.create_task(self._run())
 
     def add_text(self, text: str) -> None:
@@ -68,12 +70,14 @@ class Utterance:
     async def _run(self) -> None:
         rate = self.voice.voice.sample_rate
         started = False
+        pieces = 0
         try:
             if self.previous is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.shield(self.previous)
             step = self.settings.samples_per_chunk * 2
             while (piece := await self.queue.get()) is not _END:
+                pieces += 1
                 # One pool job per part of the piece (see piper_stream): the first part is
                 # written while the rest is made, and other clients' jobs interleave.
                 parts = self.voice.synthesizer.stream(
@@ -101,3 +105,8 @@ class Utterance:
         except Exception as err:
             _LOGGER.exception("%s: synthesis failed", self.conn.peer)
             await self.conn.error(f"synthesis failed: {err}", err.__class__.__name__)
+        finally:
+            if pieces > 1:  # a long answer (also one cut short): give its memory back
+                self._release = asyncio.get_running_loop().run_in_executor(
+                    None, release_free_memory
+                )
