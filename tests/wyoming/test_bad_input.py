@@ -189,6 +189,17 @@ async def test_audio_formats_that_make_no_sense_are_refused_at_once(
     assert event is not None and event.type == "error", event
     assert event.data["code"] == "unsupported-audio-format"
     assert "8000-192000 Hz" in event.data["text"] and "1, 2 or 4 bytes" in event.data["text"]
+    # STT with the format at audio-start: one error is the request's only answer (no
+    # transcript of an empty stream after it), and the connection goes on.
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Transcribe(language="en").event())
+        await client.write_event(AudioStart(rate=rate, width=width, channels=channels).event())
+        for _ in range(3):
+            await client.write_event(chunk.event())
+        await client.write_event(AudioStop().event())
+        await client.write_event(Describe().event())
+        answers = [await read(client), await read(client)]
+    assert [a.type if a else None for a in answers] == ["error", "info"], answers
     # Wake: refused at audio-start; the error is the stream's only answer, and the
     # connection goes on.
     async with AsyncTcpClient("127.0.0.1", port) as client:

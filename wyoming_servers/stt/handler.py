@@ -27,7 +27,7 @@ from wyoming.asr import Transcribe, Transcript
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.event import Event
 
-from ..server.audio import RATE, WIDTH, AudioInput, is_silent
+from ..server.audio import RATE, WIDTH, AudioFormatError, AudioInput, check_format, is_silent
 from ..server.connection import ClientGone, Connection, ServiceError, ServiceHandler
 from ..server.pool import InferencePool, Job, JobStopped, PoolBusy
 from .decode_speed import DecodeSpeed
@@ -106,11 +106,16 @@ class SttHandler(ServiceHandler):
                 )
             self.language = language
         elif AudioStart.is_type(event.type):
-            AudioStart.from_event(event)  # validates the format fields
+            start = AudioStart.from_event(event)  # validates the format fields
             self._end_utterance()
             self._discarding, self._refuse_next_stream = self._refuse_next_stream, False
             if self._discarding:
                 return
+            try:
+                check_format(start.rate, start.width, start.channels)
+            except AudioFormatError:
+                self._discarding = True  # one error for the stream, no transcript after it
+                raise
             self.utterance = _Utterance(AudioInput(), asyncio.get_running_loop().time())
             if self._speech is not None:
                 self._speech.reset()
@@ -119,7 +124,11 @@ class SttHandler(ServiceHandler):
             if self._discarding:
                 return
             utterance = self._current(event)
-            utterance.pcm += await utterance.audio.convert(chunk)
+            try:
+                utterance.pcm += await utterance.audio.convert(chunk)
+            except AudioFormatError:
+                self._refuse_audio()  # one error; the rest of this stream is dropped
+                raise
             if len(utterance.pcm) > _MAX_BYTES:
                 self._refuse_audio()  # one error; the rest of this stream is dropped
                 raise ServiceError(f"utterance longer than {MAX_SECONDS} s", "audio-too-long")
