@@ -146,9 +146,10 @@ async def test_a_server_silent_before_its_first_token_is_left_for_the_next(
     llama_server: LlamaServerProcess,
 ) -> None:
     # A server with a backup behind it gets HAND_OVER_AFTER seconds, not the agent's whole
-    # timeout (30 s here); the backup, the last of the list, gets all of it.
+    # timeout (60 s here, so a loaded machine's slow backup still fits); the backup, the last
+    # of the list, gets all of it.
     entry = await setup_entry(
-        fault_server.url, backup_urls=[llama_server.url], timeout=30, max_tokens=16
+        fault_server.url, backup_urls=[llama_server.url], timeout=60, max_tokens=16
     )
     await hass.async_block_till_done(wait_background_tasks=True)
     fault_server.fault = Fault.STALL_BEFORE_FIRST_TOKEN
@@ -156,7 +157,7 @@ async def test_a_server_silent_before_its_first_token_is_left_for_the_next(
     result = await converse(hass, "What is two plus two?")
     elapsed = time.monotonic() - started
     assert result.response.response_type.value == "action_done", speech(result)
-    assert HAND_OVER_AFTER <= elapsed < 30, elapsed  # handed over, then the backup's answer
+    assert HAND_OVER_AFTER <= elapsed < 60, elapsed  # handed over, then the backup's answer
     turn = await last_turn(hass, entry)
     assert turn["server"] == llama_server.url
     assert turn["failed_over"] == [{"url": fault_server.url, "reason": "timeout"}]
