@@ -136,10 +136,24 @@ async def run_pipeline(
     utterance: AudioClip,
     conversation_id: str | None = None,
     language: str = "en",
+    *,
+    start_stage: PipelineStage = PipelineStage.WAKE_WORD,
 ) -> PipelineRun:
-    """Run wake word → STT → agent → TTS like a satellite, and fetch the answer audio."""
+    """Run wake word → STT → agent → TTS like a satellite, fetching the answer audio as it does.
+
+    HA gives the answer's audio URL at run start; a long answer (HA streams text of more than
+    60 characters, or the agent's holding phrase) is fetched from `tts_start_streaming` on, a
+    short one at tts-end. `start_stage=PipelineStage.STT` is a satellite that detects its wake
+    word itself (the utterance is then the question alone). `marks` also gets
+    `tts_start_streaming` when HA started streaming.
+    """
     run = PipelineRun()
     fetches: list[asyncio.Task[None]] = []
+    streamed_token: list[str] = []
+
+    def fetch(token: str) -> None:
+        if not fetches:
+            fetches.append(hass.async_create_task(_fetch_answer_audio(hass, token, run)))
 
     def on_event(event: PipelineEvent) -> None:
         run.events.append(event)
@@ -148,9 +162,13 @@ async def run_pipeline(
         data = event.data or {}
         if data.get("chat_log_delta", {}).get("content"):
             run.marks.setdefault("first_delta", now)
+        if event.type is PipelineEventType.RUN_START and "tts_output" in data:
+            streamed_token.append(data["tts_output"]["token"])
+        if data.get("tts_start_streaming") and streamed_token:
+            run.marks.setdefault("tts_start_streaming", now)
+            fetch(streamed_token[0])
         if event.type is PipelineEventType.TTS_END:
-            token = data["tts_output"]["token"]
-            fetches.append(hass.async_create_task(_fetch_answer_audio(hass, token, run)))
+            fetch(data["tts_output"]["token"])
 
     await async_pipeline_from_audio_stream(
         hass,
@@ -169,7 +187,7 @@ async def run_pipeline(
         conversation_id=conversation_id,
         tts_audio_output="wav",
         wake_word_settings=WakeWordSettings(timeout=30),
-        start_stage=PipelineStage.WAKE_WORD,
+        start_stage=start_stage,
         end_stage=PipelineStage.TTS,
     )
     await asyncio.gather(*fetches)

@@ -6,9 +6,11 @@ binary...), Debian's prebuilt one unpacked into `.cache/llama.cpp/`, or the `lla
 package (built from source once). The models are in `llm_models.py`.
 """
 
+import functools
 import importlib.util
 import os
 import shutil
+import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -60,17 +62,56 @@ def default_model_path() -> Path:
 
 
 def default_threads() -> tuple[int, int]:
-    """(generation threads, prompt threads) that leave a core to the voice servers.
+    """(generation threads, batch threads) that leave a core to the voice servers.
 
     Measured with benchmarks/llm_threads.py on 2 cores: with both cores, generation fell from
     7.8 to 0.6 tokens/s while the TTS server synthesized, because llama.cpp's threads wait on
     each other whenever one is descheduled; with one generation thread it kept 3.6 tokens/s and
-    TTS kept its 50 ms to first audio. Prompts are evaluated before TTS has anything to say,
-    so they still use every core.
+    TTS kept its 50 ms to first audio.
+
+    Batches (--threads-batch) get no more: llama.cpp uses them for any batch of more than one
+    token, so also whenever two slots generate at once, which is when the voice servers are busy
+    too (other satellites' wake word, STT and TTS). benchmarks/llama_slots.py --threads-check
+    (2 cores, two answers at once, other work on the machine, median of 2 rounds x 2): with 2
+    batch threads 0.9 tokens/s each and 5.9 s to the first token, 0.3 tokens/s while TTS runs;
+    with 1, 2.5 tokens/s and 1.5 s, 1.0 tokens/s while TTS runs. benchmarks/satellites.py with
+    other work loading the machine (load average 1.5-3.5): 8 satellites at once, 16/16 and 16/16
+    answered, worst first answer audio 6.5 and 7.5 s, against 1/16 and 15/16 (14.2 s) with 2
+    batch threads, whose answers stalled at 0.3-0.7 tokens/s. On a quiet machine (load 1-1.5,
+    two runs each) it is closer: 8 at once worst 7.6 and 7.3 s against 9.9 and 10.0 s, but 2 at
+    once 4.2 s median against 3.0 s (two answers decode at 2.3 tokens/s each instead of 4), and
+    a long prompt (a warm-up, a cold slot) takes about 1.5x as long (228 tokens: 3.9-4.7 s
+    against 2.7 s). Not collapsing when something else runs is what lets every satellite get
+    its answer.
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cores = cores or 1
-    return max(1, cores - 1), cores
+    return max(1, cores - 1), max(1, cores - 1)
+
+
+# The host-memory prompt cache (llama-server's --cache-ram, 8192 MiB by default) keeps the
+# prompts that left a slot, so an agent's prefix evicted by another agent or by a concurrent
+# request is copied back instead of evaluated again (benchmarks/llama_slots.py: with two
+# personas alternating, 0 of 12 requests re-evaluated their 608-token prefix with 1, 2 or 4
+# slots; without the cache, 2 of 8 did as soon as four requests came at once). But every turn
+# leaves a new entry (its prefix, question and answer): 18.5 MiB more resident memory per turn
+# with the default model, 2192 → 2917 MiB after 40 turns, on towards 8 GiB. 256 MiB holds a
+# dozen such prompts: resident memory stayed at 2437 MiB after 40 turns, and every reuse
+# measured was the same as with the default.
+PROMPT_CACHE_MIB = 256
+
+
+@functools.cache
+def supports_option(binary: Path, option: str) -> bool:
+    """Whether this llama-server lists `option` in its --help (older builds refuse unknown
+    options, and one on PATH may be older than the launcher)."""
+    try:
+        result = subprocess.run(
+            [str(binary), "--help"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except OSError, subprocess.SubprocessError:
+        return False
+    return option in result.stdout or option in result.stderr
 
 
 def server_is_healthy(url: str, timeout: float = 2.0) -> bool:
@@ -114,13 +155,29 @@ class LlamaServerProcess(ManagedServer):
             "--host", self.host,
             "--port", str(self.port),
             "--ctx-size", str(self.context_size),
-            # Each slot keeps its own prompt cache: two slots let two agents (or a warm-up
-            # and a question) stay cached side by side.
+            # Two answers at once; more wait for a free slot. Two agents' prefixes do not need a
+            # slot each: the prompt cache below copies an evicted one back. 4 slots (measured
+            # with benchmarks/satellites.py, 8 satellites at once) brought the slowest answer's
+            # text sooner (9.6 s against 13.5-16.3 s) but lost 3 of 8 at 4 at once: a slot's first
+            # use evaluates the whole prefix (the warm-up fills one slot only), batched with the
+            # others' prompts so that every one of them waits; and each slot gets a quarter of
+            # --ctx-size (2048 of 8192; a 608-token device prompt, history, 512 answer tokens).
             "--parallel", str(self.parallel),
             # Sliding-window models (Gemma 3) otherwise reuse their cache only from checkpoints,
             # so a conversation's history would be re-evaluated every turn. Small for small models.
             "--swa-full",
+            # At most 64 tokens per step, shared by all slots: a long prompt arriving in one slot
+            # (a cold slot, a new agent) is evaluated in pieces between the other slots' tokens
+            # instead of in one step during which no answer moves. Measured (2 cores, default
+            # model, a 669-token prompt arriving while another slot answers, 2 runs): the
+            # answer's longest wait between two tokens was 2.2 and 2.6 s instead of 13.8 and
+            # 12.7 s (the agent gives up after 4 s without a token, and apologizes); the long
+            # prompt took 18.8-24.6 s instead of 12.7-13.8 s, as it now shares the CPU with the
+            # answer. A prompt alone is as fast (608 tokens: 13.1-14.4 s against 11.9-14.4 s).
+            "--batch-size", "64",
         ]  # fmt: skip
+        if supports_option(self.binary, "--cache-ram"):
+            cmd += ["--cache-ram", str(PROMPT_CACHE_MIB)]
         if self.threads:
             cmd += ["--threads", str(self.threads)]
         else:

@@ -1,0 +1,84 @@
+"""llama-server's slots and prompt cache as the launcher configures them (benchmarks/llama_slots.py
+measures them): two agents keep their cached prefixes, and memory stays bounded."""
+
+import json
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from custom_components.heisenberg.personas import Persona, persona_text
+from custom_components.heisenberg.prompt_format import (
+    PromptFormat,
+    PromptParts,
+    build_prefix,
+    build_prompt,
+)
+from launcher.llama_server import PROMPT_CACHE_MIB, LlamaServerProcess, find_llama_server
+
+
+def _option(command: list[str], name: str) -> str | None:
+    return command[command.index(name) + 1] if name in command else None
+
+
+def test_the_command_bounds_the_prompt_cache_and_keeps_batches_small_and_off_a_core() -> None:
+    command = LlamaServerProcess(model=Path("m.gguf"), binary=find_llama_server()).command()
+    assert _option(command, "--cache-ram") == str(PROMPT_CACHE_MIB)
+    # A long prompt in one slot must not stop the other slots' answers for seconds.
+    assert _option(command, "--batch-size") == "64"
+    # Two slots generating at once run as a batch: it must not take the voice servers' core.
+    assert _option(command, "--threads-batch") == _option(command, "--threads")
+
+
+def test_an_older_llama_server_without_the_prompt_cache_still_starts(tmp_path: Path) -> None:
+    old = tmp_path / "llama-server"
+    old.write_text("#!/bin/sh\necho '--ctx-size N  --parallel N  --swa-full'\n")
+    old.chmod(0o755)
+    command = LlamaServerProcess(model=Path("m.gguf"), binary=old).command()
+    assert "--cache-ram" not in command
+
+
+def _complete(url: str, prompt: str, n_predict: int) -> dict[str, Any]:
+    body = {"prompt": prompt, "n_predict": n_predict, "temperature": 0.0, "cache_prompt": True}
+    request = urllib.request.Request(
+        f"{url}/completion", json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=300) as resp:
+        result: dict[str, Any] = json.load(resp)
+    return result
+
+
+def _tokens(url: str, text: str) -> int:
+    body = {"content": text, "add_special": False, "parse_special": True}
+    request = urllib.request.Request(
+        f"{url}/tokenize", json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        return len(json.load(resp)["tokens"])
+
+
+def test_a_burst_of_one_agent_does_not_cost_the_other_agent_its_prefix(
+    llama_server: LlamaServerProcess,
+) -> None:
+    """Two agents with different personas, both warmed; two questions to the first at once take
+    both slots, so the second agent's prefix leaves its slot: its next question still reuses
+    it (llama-server's host-memory prompt cache) instead of evaluating it again."""
+    url, fmt = llama_server.url, PromptFormat.CHATML
+    prefixes, prompts = {}, {}
+    for name, persona in (("a", Persona.PROFESSIONAL), ("b", Persona.FRIENDLY)):
+        text = persona_text(persona, "en")
+        system = text.instructions.replace("{{ ha_name }}", f"Slot test {name}")
+        prefixes[name] = build_prefix(fmt, system, text.examples)
+        prompts[name] = [
+            build_prompt(fmt, PromptParts(system, question, text.examples))
+            for question in ("Name a colour.", "Name a fruit.", "Name an animal.")
+        ]
+        _complete(url, prefixes[name], 0)  # the warm-up, as the integration sends it
+    with ThreadPoolExecutor(2) as pool:
+        burst = list(pool.map(lambda p: _complete(url, p, 16), prompts["a"][:2]))
+    after = _complete(url, prompts["b"][0], 4)
+
+    assert {r["id_slot"] for r in burst} == {0, 1}, "the burst took both slots"
+    for result in burst:
+        assert result["timings"]["cache_n"] >= _tokens(url, prefixes["a"])
+    assert after["timings"]["cache_n"] >= _tokens(url, prefixes["b"])
