@@ -50,6 +50,7 @@ def no_holding_phrase(monkeypatch: pytest.MonkeyPatch) -> None:
     runner a first token can take longer than the holding phrase's 3 s. The holding phrase's
     own tests set it back (tests/agent/test_faults.py)."""
     monkeypatch.setattr(answer_stream, "HOLD_AFTER_SECONDS", 60.0)
+    monkeypatch.setattr(answer_stream, "BUSY_HOLD_AFTER_SECONDS", 60.0)
 
 
 @pytest.fixture(scope="session")

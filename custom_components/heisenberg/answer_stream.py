@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from homeassistant.components import conversation
 
 from .apologies import apology, holding_phrase
-from .const import HOLD_AFTER_SECONDS
+from .const import BUSY_HOLD_AFTER_SECONDS, HOLD_AFTER_SECONDS
 from .failover import FailoverStream
 from .llama_client import CompletionStats, LlamaServerError
 from .spoken_answer import Budget, SpokenAnswer
@@ -51,9 +51,9 @@ class AnswerStream:
         lead = ""  # held until its first visible character says: speech or calls
         first = asyncio.ensure_future(anext(pieces, None))
         try:
-            # Not a wait_for: cancelling the read would end the stream; it goes on after.
-            if not (await asyncio.wait({first}, timeout=HOLD_AFTER_SECONDS))[0]:
-                for delta in self._say(f"{holding_phrase(self._language)} "):
+            if not await self._first_piece_within(first):
+                phrase = holding_phrase(self._language, waits_for_slot=self.stream.waits_for_slot)
+                for delta in self._say(f"{phrase} "):
                     yield delta
             if (first_piece := await first) is None:
                 raise EmptyAnswer("the model returned no text")
@@ -96,6 +96,18 @@ class AnswerStream:
                     await first
             # Ending early closes the connection, so llama-server stops generating at once.
             await pieces.aclose()
+
+    async def _first_piece_within(self, first: asyncio.Future[str | None]) -> bool:
+        """Whether the server's first piece came before the holding phrase is due: after
+        `HOLD_AFTER_SECONDS` of silence, or `BUSY_HOLD_AFTER_SECONDS` when the question waits
+        for a slot (it will wait for a whole answer: say so rather than leave the user in
+        silence). Not a wait_for: cancelling the read would end the stream; it goes on after."""
+        early = min(BUSY_HOLD_AFTER_SECONDS, HOLD_AFTER_SECONDS)
+        if (await asyncio.wait({first}, timeout=early))[0]:
+            return True
+        if self.stream.waits_for_slot:
+            return False
+        return bool((await asyncio.wait({first}, timeout=HOLD_AFTER_SECONDS - early))[0])
 
     def _say(self, text: str) -> list[conversation.AssistantContentDeltaDict]:
         """The deltas for `text` (the role opens the message before its first text)."""

@@ -38,15 +38,25 @@ _HOLDING = {
 }
 
 
-def holding_phrase(language: str | None) -> str:
-    """What the assistant says while the model has not answered yet (the answer follows)."""
-    return _HOLDING[persona_language(language)]
+# Said at once when every slot of the server is writing another of our answers (several
+# satellites asked together): the question waits for a slot, and the user hears why.
+_WAITING_FOR_SLOT = {
+    "en": "One moment, please: the language model is finishing another answer first.",
+    "fr": "Un instant, s'il vous plaît : le modèle de langage termine d'abord une autre réponse.",
+}
+
+
+def holding_phrase(language: str | None, *, waits_for_slot: bool = False) -> str:
+    """What the assistant says while the model has not answered yet (the answer follows):
+    why it waits, when it knows (another answer holds the server), else that it is slow."""
+    phrases = _WAITING_FOR_SLOT if waits_for_slot else _HOLDING
+    return phrases[persona_language(language)]
 
 
 def without_holding_phrase(text: str) -> str:
     """An answer as the model gave it: the history must not teach the model to say "one
     moment" itself."""
-    for phrase in _HOLDING.values():
+    for phrase in (*_HOLDING.values(), *_WAITING_FOR_SLOT.values()):
         if text.startswith(phrase):
             return text[len(phrase) :].lstrip()
     return text

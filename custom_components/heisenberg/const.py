@@ -32,6 +32,9 @@ MID_ANSWER_STALL_SECONDS: Final = 4.0
 # A server that has said nothing after this long gets a holding phrase spoken, so the user
 # knows they were heard; the answer (or, at the agent's timeout, the apology) follows it.
 HOLD_AFTER_SECONDS: Final = 3.0
+# Sooner when the question waits for a slot behind other satellites' answers (it will wait for
+# at least one whole answer); not at once, as a slot may be about to come free.
+BUSY_HOLD_AFTER_SECONDS: Final = 0.75
 
 # Timeout of the short control requests (/health, /props, /tokenize).
 CONTROL_REQUEST_TIMEOUT: Final = 10.0

@@ -79,6 +79,8 @@ class FailoverStream:
         self._current: CompletionStream | None = None
         self.server: LlamaServer | None = None  # the server that answered
         self.failed: list[FailedAttempt] = []  # the servers tried before it, in order
+        # Sent to a server whose slots were all busy with our other answers: it waits for one.
+        self.waits_for_slot = False
 
     @property
     def stats(self) -> CompletionStats:
@@ -96,28 +98,35 @@ class FailoverStream:
             # must not keep the user 30 s from the backup that would answer in one.
             last = index == len(servers) - 1
             timeout = self._first_token_timeout
-            opened = await self._open(server, timeout if last else min(timeout, HAND_OVER_AFTER))
-            if isinstance(opened, LlamaServerError):
-                error = opened
-                continue
-            pieces, first = opened
-            self.server = server
-            if self.failed:
-                _LOGGER.info("llama-server at %s answered instead", server.url)
+            self.waits_for_slot = server.saturated
+            server.in_flight += 1
             try:
-                if first is not None:
-                    yield first
-                    async for piece in pieces:
-                        yield piece
-            except LlamaServerError as err:
-                # Too late for another server (the answer is being spoken), but the next
-                # turn should not wait on one that just stalled or broke off.
-                if is_server_failure(err):
-                    server.breaker.record_failure(str(err))
-                raise
+                opened = await self._open(
+                    server, timeout if last else min(timeout, HAND_OVER_AFTER)
+                )
+                if isinstance(opened, LlamaServerError):
+                    error = opened
+                    continue
+                pieces, first = opened
+                self.server = server
+                if self.failed:
+                    _LOGGER.info("llama-server at %s answered instead", server.url)
+                try:
+                    if first is not None:
+                        yield first
+                        async for piece in pieces:
+                            yield piece
+                except LlamaServerError as err:
+                    # Too late for another server (the answer is being spoken), but the next
+                    # turn should not wait on one that just stalled or broke off.
+                    if is_server_failure(err):
+                        server.breaker.record_failure(str(err))
+                    raise
+                finally:
+                    await pieces.aclose()  # ending early closes the request: generation stops
+                return
             finally:
-                await pieces.aclose()  # ending early closes the request: generation stops
-            return
+                server.in_flight -= 1
         raise error
 
     async def _open(

@@ -52,6 +52,19 @@ class LlamaServer:
     warming: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     # When its health probe first failed (None while it answers), for the repair issue.
     down_since: float | None = None
+    # Answers the agent is getting from it now. With as many as it has slots, a new question
+    # waits in llama-server's queue until one of them ends (several satellites at once).
+    in_flight: int = 0
+
+    @property
+    def slots(self) -> int:
+        """How many answers it writes at once (llama-server's --parallel)."""
+        return max(1, int(self.props.get("total_slots") or 1))
+
+    @property
+    def saturated(self) -> bool:
+        """Every slot is taken by an answer of ours: a new request will wait for one."""
+        return self.in_flight >= self.slots
 
     @property
     def url(self) -> str:
@@ -100,6 +113,8 @@ class LlamaServer:
             "detected_prompt_format": str(self.detected_format) if self.detected_format else None,
             "grammar_rejected": self.grammar_rejected,
             "warmed_agents": len(self.warmed_prefixes),
+            "slots": self.slots,
+            "answers_in_flight": self.in_flight,
         }
 
 

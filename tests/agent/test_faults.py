@@ -11,7 +11,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
 from custom_components.heisenberg import answer_stream
-from custom_components.heisenberg.const import HOLD_AFTER_SECONDS
+from custom_components.heisenberg.const import BUSY_HOLD_AFTER_SECONDS, HOLD_AFTER_SECONDS
 from launcher.process import free_port
 
 from .conftest import EntryFactory, converse, converse_streaming, speech
@@ -105,6 +105,43 @@ async def test_a_slow_server_gets_a_holding_phrase_then_its_answer(
     # "One moment" as its own earlier answer would start saying it).
     fault_server.fault = Fault.NONE
     await converse(hass, "And now?", result.conversation_id)
+    assert "Assistant: Hello there.\n" in prompt_spy.prompts[-1]
+    assert "One moment" not in prompt_spy.prompts[-1]
+
+
+async def test_a_question_behind_other_answers_hears_why_at_once_then_its_answer(
+    hass: HomeAssistant,
+    setup_entry: EntryFactory,
+    fault_server: FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+    prompt_spy: PromptSpy,
+) -> None:
+    """Several satellites at once: with every slot of the server (1 here, as its /props
+    says) writing another of our answers, a new question says so within a second instead of
+    waiting the 3 s of a slow server; a question with a slot free says nothing of the kind."""
+    monkeypatch.setattr(answer_stream, "HOLD_AFTER_SECONDS", HOLD_AFTER_SECONDS)
+    monkeypatch.setattr(answer_stream, "BUSY_HOLD_AFTER_SECONDS", BUSY_HOLD_AFTER_SECONDS)
+    await setup_entry(fault_server.url, timeout=20)
+    fault_server.fault, fault_server.first_token_delay = Fault.SLOW_FIRST_TOKEN, 2.5
+    started = time.monotonic()
+    deltas: list[tuple[float, str]] = []
+
+    def listen(_chat_log: object, delta: dict[str, object]) -> None:
+        if content := delta.get("content"):
+            deltas.append((time.monotonic() - started, str(content)))
+
+    first = asyncio.ensure_future(converse(hass, "First question"))
+    await asyncio.sleep(0.2)
+    second = await converse_streaming(hass, "Second question", listen)
+    assert speech(second) == (
+        "One moment, please: the language model is finishing another answer first. Hello there."
+    )
+    assert BUSY_HOLD_AFTER_SECONDS < deltas[0][0] < BUSY_HOLD_AFTER_SECONDS + 0.7, deltas
+    assert len(deltas[0][1]) > 60  # HA streams it to the satellite at once
+    # The first question had a slot: its answer came (at 2.5 s) before any holding phrase.
+    assert speech(await first) == "Hello there."
+    fault_server.fault = Fault.NONE
+    await converse(hass, "And now?", second.conversation_id)
     assert "Assistant: Hello there.\n" in prompt_spy.prompts[-1]
     assert "One moment" not in prompt_spy.prompts[-1]
 
