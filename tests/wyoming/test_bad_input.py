@@ -215,3 +215,35 @@ async def test_audio_formats_that_make_no_sense_are_refused_at_once(
         assert event is not None and event.type == "info", event
     assert rss_mb(servers.all.pid) - memory < 50
     await assert_still_serving(port, phrases)
+
+
+async def test_a_flood_of_cheap_events_is_read_at_a_bounded_pace(port: int) -> None:
+    """`detect` gets no reply and costs nothing to handle, so nothing else slows a client
+    sending thousands of them: the connection's read loop is held to its event budget (500 a
+    second after a burst of 1000), while another client is answered at once."""
+    flood = 3000
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        start = time.monotonic()
+        line = (json.dumps(Detect(names=["hey_jarvis"]).event().to_dict()) + "\n").encode()
+        writer.write(line * flood + b'{"type": "ping", "data": {"text": "after"}}\n')
+        await writer.drain()
+        async with AsyncTcpClient("127.0.0.1", port) as other:
+            for _ in range(5):
+                asked = time.monotonic()
+                await other.write_event(Describe().event())
+                answer = await read(other)
+                assert answer is not None and answer.type == "info"
+                assert time.monotonic() - asked < 0.5
+                await asyncio.sleep(0.3)
+        while True:  # the pong comes once every detect before it has been read
+            event = json.loads(await asyncio.wait_for(reader.readline(), 30))
+            if event.get("data_length"):
+                await reader.readexactly(event["data_length"])
+            if event["type"] == "pong":
+                break
+        elapsed = time.monotonic() - start
+        # (3000 - 1000) / 500 = 4 s at the budget; network speed would be a few ms.
+        assert 3.5 <= elapsed <= 15, elapsed
+    finally:
+        writer.close()

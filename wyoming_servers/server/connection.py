@@ -19,6 +19,7 @@ from wyoming.event import Event, async_write_event
 from wyoming.info import Describe, Info
 from wyoming.ping import Ping, Pong
 
+from .event_budget import EventBudget
 from .pool import PoolBusy
 from .protocol import ProtocolError, read_event
 
@@ -97,6 +98,7 @@ async def serve_connection(
     conn = Connection(reader, writer)
     handlers = [make(conn) for make in makers]
     router = _Router(handlers)
+    budget = EventBudget()  # a client flooding cheap events is read no faster than this
     _LOGGER.debug("%s: connected", conn.peer)
     try:
         while True:
@@ -109,6 +111,7 @@ async def serve_connection(
                 break
             if event is None:
                 break
+            await budget.spend()
             if not await _dispatch(conn, router, event, info):
                 break
     except ConnectionError, ClientGone:
