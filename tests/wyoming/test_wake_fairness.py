@@ -80,11 +80,12 @@ class Flood(threading.Thread):
     reading. A thread with a blocking socket, so it keeps sending while the test's own event
     loop (the satellite being measured) stays free."""
 
-    def __init__(self, port: int, chunk: AudioChunk) -> None:
+    def __init__(self, port: int, chunk: AudioChunk, names: list[str] | None = None) -> None:
         super().__init__(daemon=True)
         self.sock = socket.create_connection(("127.0.0.1", port))
         start = AudioStart(rate=chunk.rate, width=chunk.width, channels=chunk.channels)
-        self.sock.sendall(wire(Detect().event()) + wire(start.event()))  # every wake word
+        # No names: every wake word of both engines.
+        self.sock.sendall(wire(Detect(names=names).event()) + wire(start.event()))
         self.chunk = memoryview(wire(chunk.event()))
         self.sent = 0  # bytes
         self.error: OSError | None = None
@@ -106,8 +107,10 @@ class Flood(threading.Thread):
 
 
 @contextlib.contextmanager
-def flooding(port: int, *chunks: AudioChunk) -> Iterator[list[Flood]]:
-    floods = [Flood(port, chunk) for chunk in chunks]
+def flooding(
+    port: int, *chunks: AudioChunk, names: list[str] | None = None
+) -> Iterator[list[Flood]]:
+    floods = [Flood(port, chunk, names) for chunk in chunks]
     for flood in floods:
         flood.start()
     try:
@@ -135,3 +138,23 @@ async def test_a_flooding_client_does_not_delay_another_streams_detection(
             (f.sent, f.error) for f in floods
         ]
     assert abused - alone <= MAX_EXTRA_DELAY, (alone, abused)
+
+
+async def test_floods_of_the_models_run_on_the_event_loop_do_not_delay_another_stream(
+    servers: Servers, phrases: dict[str, AudioClip]
+) -> None:
+    """microWakeWord-only streams run their models on the event loop, not the shared worker:
+    a backlog of a minute, or HA-sized chunks as fast as possible, must still leave the other
+    streams' events and jobs their turn between its jobs."""
+    port = servers.all.port
+    clip = phrases["okay_nabu"].to_16k_mono().with_silence(0.5, 1.0)
+    mww = ["okay_nabu_mww", "hey_jarvis_mww", "hey_mycroft_mww", "alexa_mww"]
+    for victim in ("okay_nabu", "okay_nabu_mww"):
+        alone = min([await detection_time(port, clip, victim) for _ in range(2)])
+        big = AudioChunk(16000, 2, 1, loud_noise(BIG_CHUNK_BYTES / 32000, 16000, 1, seed=5))
+        fast = AudioChunk(16000, 2, 1, loud_noise(0.064, 16000, 1, seed=6))
+        with flooding(port, big, fast, fast, names=mww) as floods:
+            await asyncio.sleep(1.0)
+            abused = await detection_time(port, clip, victim)
+            assert all(f.sent > 0 and f.error is None and f.is_alive() for f in floods)
+        assert abused - alone <= MAX_EXTRA_DELAY, (victim, alone, abused)

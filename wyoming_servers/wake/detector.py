@@ -40,6 +40,12 @@ class WakeDetector(Protocol):
         (so inference may pause, and restart from `new_stream`)."""
         ...
 
+    @property
+    def runs_inline(self) -> bool:
+        """`process` is cheap enough (a millisecond or two per job) to run on the event loop:
+        handing a job to the pool's thread and back costs more CPU than such a model."""
+        ...
+
     def trigger(self, name: str) -> Trigger: ...
 
     def new_stream(self, names: Sequence[str]) -> object:

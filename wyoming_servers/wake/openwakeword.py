@@ -81,6 +81,7 @@ class OpenWakeWordDetector:
     # The models see 775 ms of mel frames and 16 embeddings (1.28 s): past this much quiet
     # audio their state no longer depends on what came before it.
     context_samples = int(2.2 * 16000)
+    runs_inline = False  # several ONNX models per step: the pool keeps the streams fair
 
     def __init__(self, sources: list[ModelSource], triggers: dict[str, Trigger]) -> None:
         if not sources:
