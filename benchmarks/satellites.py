@@ -49,7 +49,7 @@ from pytest_homeassistant_custom_component.common import async_test_home_assista
 
 import custom_components.heisenberg  # noqa: F401 - HA finds the integration once imported
 from custom_components.heisenberg import llama_client
-from custom_components.heisenberg.apologies import apology, holding_phrase
+from custom_components.heisenberg.apologies import apology, without_holding_phrase
 from harness.assist_pipeline import add_voice_assistant, of_type, run_pipeline
 from harness.audio_clip import AudioClip
 from harness.servers import ours, running
@@ -116,8 +116,9 @@ class Outcome:
 
     @property
     def held(self) -> bool:
-        """The agent said its holding phrase first (llama-server silent for a while)."""
-        return self.answer.startswith(holding_phrase("en"))
+        """The agent said a holding phrase first (llama-server silent for a while, or every
+        slot busy with the other satellites' answers)."""
+        return without_holding_phrase(self.answer) != self.answer
 
     def span_ms(self, start: str, end: str) -> float | None:
         if start == "tts":
@@ -187,7 +188,7 @@ def answer_text_at(events: list[PipelineEvent]) -> float | None:
         if event.type is not PipelineEventType.INTENT_PROGRESS or not delta.get("content"):
             continue
         text += delta["content"]
-        rest = text.removeprefix(holding_phrase("en")).strip()
+        rest = without_holding_phrase(text).strip()
         if rest.startswith(("…", *APOLOGIES)):
             return None
         if rest:
@@ -279,8 +280,9 @@ def print_report(results: list[CountResult], rounds: int, setup: str) -> None:
     print(
         "ms, medians over the runs (worst = the slowest run). answered: real answers with "
         "audio; apology: the agent's spoken apology instead (e.g. its timeout); error: a pipeline "
-        "error event or no audio; held: the agent's holding phrase ('One moment, please…', after "
-        "3 s without a token) came first.\n"
+        "error event or no audio; held: a holding phrase came first ('One moment, please…': "
+        "after 0.75 s when every slot is busy with the other satellites' answers, after 3 s "
+        "without a token otherwise).\n"
         "first audio: audio-stop → first byte of answer audio (the holding phrase, if one), "
         "fetched as a streaming satellite does; answer text: audio-stop → the model's first "
         "answer text; STT: audio-stop → transcript; LLM 1st text: transcript → the model's "

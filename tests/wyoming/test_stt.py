@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import numpy as np
+import pytest
+import tqdm
 from wyoming.asr import Transcribe, Transcript
 from wyoming.audio import AudioStart, AudioStop
 from wyoming.client import AsyncTcpClient
@@ -15,12 +18,14 @@ from wyoming.ping import Ping
 from harness.audio_clip import RATE, AudioClip
 from harness.recorded_speech import recorded_speech
 from harness.room_noise import in_room, room_noise
-from harness.scoring import word_error_rate, words
+from harness.scoring import word_error_rate, word_errors, words
+from harness.servers import MODEL_CACHE
 from harness.wyoming_client import read, send_clip, transcribe, transcript_text
 from wyoming_servers.stt.end_of_speech import EndOfSpeech
 from wyoming_servers.stt.handler import MAX_SECONDS
+from wyoming_servers.stt.models import builtin_models
 from wyoming_servers.stt.repeats import cut_repeats
-from wyoming_servers.stt.whisper import DecodeOptions, token_budget
+from wyoming_servers.stt.whisper import DecodeOptions, WhisperTranscriber, token_budget
 
 from .conftest import PHRASES
 
@@ -210,3 +215,49 @@ def test_token_budget_grows_with_the_audio_then_leaves_long_audio_to_whisper() -
     # Past what the prompt leaves free, Whisper's own limit applies: never a cut window.
     assert token_budget(25.0, options) is None
     assert token_budget(31.0, options) is None  # Whisper's own 448 per window
+
+
+def test_a_voice_command_is_encoded_in_a_short_window_and_heard_as_well(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Commands of up to 10 s go to Whisper's encoder as a 20 s window instead of 30 s (its
+    cost is the encoder's): the same words on real recorded speech in both languages; longer
+    audio keeps whole 30 s windows."""
+    monkeypatch.setattr(
+        tqdm.tqdm, "monitor_interval", 0
+    )  # no tqdm thread left behind in HA's harness
+    sources = builtin_models(MODEL_CACHE)
+    transcriber = WhisperTranscriber(
+        [sources["tiny.en"], sources["base"]], "en", "int8", 2, DecodeOptions()
+    )
+    frames: list[int] = []  # the length of each input CTranslate2's encoder got
+
+    class EncoderSpy:
+        def __init__(self, model: Any) -> None:
+            self.model = model
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.model, name)
+
+        def encode(self, features: Any, **kwargs: Any) -> Any:
+            frames.append(features.shape[-1])
+            return self.model.encode(features, **kwargs)
+
+    for loaded in transcriber.models:
+        loaded.model.model = EncoderSpy(loaded.model.model)
+    for language in ("en", "fr"):
+        short = [u for u in recorded_speech(language) if 2.0 < u.clip.seconds < 6.0][::25][:8]
+        errors = dict.fromkeys((20.0, 0.0), 0)
+        for window in errors:
+            transcriber.options = DecodeOptions(short_window_seconds=window)
+            for utterance in short:
+                frames.clear()
+                text = transcriber.transcribe(utterance.clip.audio, language)
+                assert frames == [2000 if window else 3000], (window, frames)
+                errors[window] += word_errors(utterance.transcript, text)[0]
+        words_said = sum(len(words(u.transcript)) for u in short)
+        assert errors[20.0] <= errors[0.0] + 0.03 * words_said, (language, errors, words_said)
+    transcriber.options = DecodeOptions()
+    frames.clear()
+    transcriber.transcribe(room_noise(12.0, -60).audio, "en")
+    assert frames == [3000]

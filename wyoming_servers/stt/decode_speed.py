@@ -6,6 +6,11 @@ on a whole 30 s window, so a short command costs about as much as 10 s more of s
 (measured with tiny.en on two loaded cores: 3.3 s of speech in 1.2 s, 30 s in 2.75 s, 60 s in
 6.3 s, i.e. about 0.09 s per "second + 10 per window" in each case). The speed is kept per
 language, since each language may be served by another model (tiny.en, base).
+
+Commands of 10 s or less are now encoded in a 20 s window (whisper.py), about 2.5 times
+cheaper; the speed learned from them then underestimates a long upload's 30 s windows. That
+only lets a rare long upload in a little more easily: the bound is a sanity limit (30 s by
+default), not a schedule.
 """
 
 from __future__ import annotations

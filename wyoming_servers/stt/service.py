@@ -50,6 +50,15 @@ def add_arguments(parser: ArgumentSink, prefix: str) -> None:
         help="beam size for decoding (1 = greedy, faster, slightly less accurate)",
     )
     parser.add_argument(
+        "--short-window",
+        dest="stt_short_window",
+        type=float,
+        default=DecodeOptions.short_window_seconds,
+        metavar="SECONDS",
+        help="encode audio of up to half this length in a window this long instead of "
+        "Whisper's 30 s (about 2.5x faster, as accurate on voice commands; 0 = always 30 s)",
+    )
+    parser.add_argument(
         "--initial-prompt",
         dest="stt_initial_prompt",
         help="text given to Whisper as context (names, spelling of words you use)",
@@ -114,7 +123,11 @@ def load(args: argparse.Namespace) -> SttService:
         args.stt_language,
         args.stt_compute_type,
         args.stt_cpu_threads,
-        DecodeOptions(beam_size=args.stt_beam_size, initial_prompt=args.stt_initial_prompt),
+        DecodeOptions(
+            beam_size=args.stt_beam_size,
+            initial_prompt=args.stt_initial_prompt,
+            short_window_seconds=args.stt_short_window,
+        ),
     )
     transcriber.warm_up()
     pool = InferencePool(
