@@ -5,6 +5,8 @@ Setup failures use a closed port; faults during a turn use the FAKE fault-inject
 
 import asyncio
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from homeassistant.config_entries import ConfigEntryState
@@ -77,6 +79,18 @@ async def test_stall_before_the_first_token_times_out(
     assert speech(result) == "Désolé, le modèle de langage a mis trop de temps à répondre."
 
 
+def timed_deltas() -> tuple[list[tuple[float, str]], Callable[[object, dict[str, Any]], None]]:
+    """A chat-log listener, and what it hears: (seconds since now, text) of each delta."""
+    started = time.monotonic()
+    deltas: list[tuple[float, str]] = []
+
+    def listen(_chat_log: object, delta: dict[str, Any]) -> None:
+        if content := delta.get("content"):
+            deltas.append((time.monotonic() - started, str(content)))
+
+    return deltas, listen
+
+
 async def test_a_slow_server_gets_a_holding_phrase_then_its_answer(
     hass: HomeAssistant,
     setup_entry: EntryFactory,
@@ -87,13 +101,7 @@ async def test_a_slow_server_gets_a_holding_phrase_then_its_answer(
     monkeypatch.setattr(answer_stream, "HOLD_AFTER_SECONDS", HOLD_AFTER_SECONDS)
     await setup_entry(fault_server.url, timeout=20)
     fault_server.fault, fault_server.first_token_delay = Fault.SLOW_FIRST_TOKEN, 4.5
-    deltas: list[tuple[float, str]] = []
-    started = time.monotonic()
-
-    def listen(_chat_log: object, delta: dict[str, object]) -> None:
-        if content := delta.get("content"):
-            deltas.append((time.monotonic() - started, str(content)))
-
+    deltas, listen = timed_deltas()
     result = await converse_streaming(hass, "Anyone there?", listen)
     said = speech(result)
     assert said.startswith("One moment, please") and said.endswith("Hello there."), said
@@ -123,13 +131,7 @@ async def test_a_question_behind_other_answers_hears_why_at_once_then_its_answer
     monkeypatch.setattr(answer_stream, "BUSY_HOLD_AFTER_SECONDS", BUSY_HOLD_AFTER_SECONDS)
     await setup_entry(fault_server.url, timeout=20)
     fault_server.fault, fault_server.first_token_delay = Fault.SLOW_FIRST_TOKEN, 2.5
-    started = time.monotonic()
-    deltas: list[tuple[float, str]] = []
-
-    def listen(_chat_log: object, delta: dict[str, object]) -> None:
-        if content := delta.get("content"):
-            deltas.append((time.monotonic() - started, str(content)))
-
+    deltas, listen = timed_deltas()
     first = asyncio.ensure_future(converse(hass, "First question"))
     await asyncio.sleep(0.2)
     second = await converse_streaming(hass, "Second question", listen)

@@ -114,6 +114,18 @@ def test_stream_positions_stay_small_on_a_stream_that_never_ends() -> None:
     assert 0 <= resampler._next < 160 and abs(resampler._start) < 441 + 2 * resampler._half
 
 
+async def refusal_and_peak_memory(chunk: AudioChunk) -> tuple[AudioFormatError, int]:
+    """The error converting `chunk` raises, and the most memory allocated meanwhile."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(AudioFormatError) as refused:
+            await AudioInput().convert(chunk)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return refused.value, peak
+
+
 @pytest.mark.parametrize(
     ("rate", "width", "channels"),
     [
@@ -134,32 +146,18 @@ def test_stream_positions_stay_small_on_a_stream_that_never_ends() -> None:
 async def test_absurd_formats_are_refused_saying_what_is_accepted(
     rate: int, width: int, channels: int
 ) -> None:
-    chunk = AudioChunk(rate, width, channels, bytes(20_000))
-    tracemalloc.start()
-    try:
-        with pytest.raises(AudioFormatError) as refused:
-            await AudioInput().convert(chunk)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert refused.value.code == "unsupported-audio-format"
-    assert f"{MIN_RATE}-{MAX_RATE} Hz" in refused.value.text
-    assert "1, 2 or 4 bytes" in refused.value.text
-    assert f"1-{MAX_CHANNELS} channels" in refused.value.text
+    refused, peak = await refusal_and_peak_memory(AudioChunk(rate, width, channels, bytes(20_000)))
+    assert refused.code == "unsupported-audio-format"
+    assert f"{MIN_RATE}-{MAX_RATE} Hz" in refused.text
+    assert "1, 2 or 4 bytes" in refused.text
+    assert f"1-{MAX_CHANNELS} channels" in refused.text
     assert peak < 100_000  # refused before anything is allocated for it
 
 
 async def test_a_chunk_too_long_once_converted_is_refused_before_converting() -> None:
     # 1 MB of 8-bit 8 kHz audio: 131 s, 4 MB once converted.
-    chunk = AudioChunk(MIN_RATE, 1, 1, bytes(1024 * 1024))
-    tracemalloc.start()
-    try:
-        with pytest.raises(AudioFormatError) as refused:
-            await AudioInput().convert(chunk)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert refused.value.code == "chunk-too-long"
+    refused, peak = await refusal_and_peak_memory(AudioChunk(MIN_RATE, 1, 1, bytes(1024 * 1024)))
+    assert refused.code == "chunk-too-long"
     assert peak < 100_000
 
 
