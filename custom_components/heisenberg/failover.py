@@ -99,35 +99,40 @@ class FailoverStream:
             last = index == len(servers) - 1
             timeout = self._first_token_timeout
             self.waits_for_slot = server.saturated
-            server.in_flight += 1
-            try:
+            with server.answering():
                 opened = await self._open(
                     server, timeout if last else min(timeout, HAND_OVER_AFTER)
                 )
                 if isinstance(opened, LlamaServerError):
                     error = opened
                     continue
-                pieces, first = opened
-                self.server = server
-                if self.failed:
-                    _LOGGER.info("llama-server at %s answered instead", server.url)
-                try:
-                    if first is not None:
-                        yield first
-                        async for piece in pieces:
-                            yield piece
-                except LlamaServerError as err:
-                    # Too late for another server (the answer is being spoken), but the next
-                    # turn should not wait on one that just stalled or broke off.
-                    if is_server_failure(err):
-                        server.breaker.record_failure(str(err))
-                    raise
-                finally:
-                    await pieces.aclose()  # ending early closes the request: generation stops
+                # Closed with this generator, so that its request is closed at once too.
+                async with contextlib.aclosing(self._relay(server, *opened)) as relay:
+                    async for piece in relay:
+                        yield piece
                 return
-            finally:
-                server.in_flight -= 1
         raise error
+
+    async def _relay(
+        self, server: LlamaServer, pieces: AsyncGenerator[str], first: str | None
+    ) -> AsyncGenerator[str]:
+        """The answering server's pieces, from its first one on."""
+        self.server = server
+        if self.failed:
+            _LOGGER.info("llama-server at %s answered instead", server.url)
+        try:
+            if first is not None:
+                yield first
+                async for piece in pieces:
+                    yield piece
+        except LlamaServerError as err:
+            # Too late for another server (the answer is being spoken), but the next turn
+            # should not wait on one that just stalled or broke off.
+            if is_server_failure(err):
+                server.breaker.record_failure(str(err))
+            raise
+        finally:
+            await pieces.aclose()  # ending early closes the request: generation stops
 
     async def _open(
         self, server: LlamaServer, first_token_timeout: float

@@ -7,11 +7,12 @@ rejected the device grammar, and its circuit breaker. No Home Assistant imports.
 """
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +66,15 @@ class LlamaServer:
     def saturated(self) -> bool:
         """Every slot is taken by an answer of ours: a new request will wait for one."""
         return self.in_flight >= self.slots
+
+    @contextlib.contextmanager
+    def answering(self) -> Iterator[None]:
+        """Counts one answer in flight for as long as it lasts."""
+        self.in_flight += 1
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
 
     @property
     def url(self) -> str:
