@@ -1,7 +1,6 @@
 """llama-server slots and prompt-cache affinity for two agents with different personas.
 
     .venv/bin/python -m benchmarks.llama_slots [--rounds 3] [--configs P1,P2,P2-pin,...]
-    .venv/bin/python -m benchmarks.llama_slots --threads-check [--rounds 2]
 
 Two agents share one llama-server, each with its own long stable prefix (the agent's real one:
 persona + device protocol + a 13-device home + examples, built by the integration's modules;
@@ -20,8 +19,7 @@ A reused prefix shows as ~0 evaluated tokens; an evicted one as the whole prefix
 `pin` configurations send `id_slot` (agent A → slot 0, agent B → slot 1), as the integration
 could. Prints the medians per configuration and step, and the load average (noisy machine).
 
-`--threads-check` instead: two answers generated at once (which llama.cpp runs as batches, with
---threads-batch threads), alone and while our TTS server synthesizes, per thread setting.
+`benchmarks/llama_slots_threads.py` measures thread settings for two answers at once.
 """
 
 from __future__ import annotations
@@ -308,17 +306,7 @@ def main() -> None:
     parser.add_argument("--configs", default=",".join(CONFIGS), help=f"of {', '.join(CONFIGS)}")
     parser.add_argument("--n-predict", type=int, default=16, help="answer length, tokens")
     parser.add_argument("--model", help="a model name or GGUF path (default: the default model)")
-    parser.add_argument(
-        "--threads-check",
-        action="store_true",
-        help="instead: two answers generated at once, alone and next to TTS, per thread setting",
-    )
     args = parser.parse_args()
-    if args.threads_check:
-        from benchmarks.llama_slots_threads import threads_check  # noqa: PLC0415 (imports us)
-
-        threads_check(args.rounds, args.model)
-        return
     binary, model = find_llama_server(), resolve_model(args.model)
     chosen = [CONFIGS[name] for name in args.configs.split(",")]
     print(f"load average at start: {load()}  ({os.cpu_count()} CPUs)", file=sys.stderr)

@@ -1,13 +1,19 @@
-"""`benchmarks/llama_slots.py --threads-check`: two answers generated at once (which llama.cpp
-runs as batches, with --threads-batch threads), alone and while our TTS server synthesizes, per
-thread setting."""
+"""Two answers generated at once (which llama.cpp runs as batches, with --threads-batch
+threads), alone and while our TTS server synthesizes, per thread setting.
+
+    .venv/bin/python -m benchmarks.llama_slots_threads [--rounds 2] [--model NAME_OR_GGUF]
+
+The agents and their requests are `benchmarks/llama_slots.py`'s.
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import statistics
 import sys
+from pathlib import Path
 
 import aiohttp
 
@@ -99,3 +105,19 @@ def threads_check(rounds: int, model_name: str | None) -> None:
             f"{statistics.median(row['tts']):>14.1f}"
         )
     print(f"load average at end: {load()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--model", help="a model name or GGUF path (default: the default model)")
+    args = parser.parse_args()
+    threads_check(args.rounds, args.model)
+
+
+if __name__ == "__main__":
+    if not Path("custom_components").is_dir():
+        sys.exit("run from the repository root: .venv/bin/python -m benchmarks.llama_slots_threads")
+    main()

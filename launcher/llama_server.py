@@ -71,7 +71,7 @@ def default_threads() -> tuple[int, int]:
 
     Batches (--threads-batch) get no more: llama.cpp uses them for any batch of more than one
     token, so also whenever two slots generate at once, which is when the voice servers are busy
-    too (other satellites' wake word, STT and TTS). benchmarks/llama_slots.py --threads-check
+    too (other satellites' wake word, STT and TTS). benchmarks/llama_slots_threads.py
     (2 cores, two answers at once, other work on the machine, median of 2 rounds x 2): with 2
     batch threads 0.9 tokens/s each and 5.9 s to the first token, 0.3 tokens/s while TTS runs;
     with 1, 2.5 tokens/s and 1.5 s, 1.0 tokens/s while TTS runs. benchmarks/satellites.py with
