@@ -66,9 +66,18 @@ async def read_event(reader: asyncio.StreamReader, max_event_bytes: int) -> Even
     return Event(type=event_type, data=data, payload=payload)
 
 
+# `raw_decode` on text: `json.loads` on bytes first guesses their encoding and checks for
+# trailing text, twice per audio chunk (header and data); Wyoming is UTF-8 and a header line
+# is one object. What follows the object is only the line's own whitespace or newline.
+_DECODER = json.JSONDecoder()
+
+
 def _parse_json_object(raw: bytes, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(raw)
+        text = raw.decode()
+        value, end = _DECODER.raw_decode(text, len(text) - len(text.lstrip()))
+        if text[end:].strip():
+            raise ValueError("text after the JSON object")
     except (UnicodeDecodeError, ValueError) as err:
         raise ProtocolError(f"event {what} is not valid JSON", "bad-json") from err
     if not isinstance(value, dict):

@@ -33,6 +33,7 @@ probabilities) and doubles each interpreter's memory. One thread changes nothing
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import weakref
@@ -42,7 +43,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from pymicro_features import MicroFrontend
+
+# pymicro-features' C front end, called as its `MicroFrontend` wrapper does but without the
+# wrapper's dataclass per 10 ms frame (a hundred a second per stream).
+from micro_features_cpp import create_frontend, process_samples
 from pymicro_wakeword import MicroWakeWord
 from pymicro_wakeword.microwakeword import BYTES_PER_CHUNK, BYTES_PER_SAMPLE, SAMPLES_PER_CHUNK
 from wyoming.info import Attribution, WakeModel
@@ -71,8 +75,12 @@ class _Interpreter:
             raise RuntimeError(f"TFLite could not allocate tensors for {model.id}")
         self.input_tensor = lib.TfLiteInterpreterGetInputTensor(handle, 0)
         self.output_tensor = lib.TfLiteInterpreterGetOutputTensor(handle, 0)
-        size = lib.TfLiteTensorByteSize(self.output_tensor) // np.dtype(model.output_dtype).itemsize
-        self.output = np.empty(size, dtype=model.output_dtype)
+        if lib.TfLiteTensorByteSize(self.output_tensor) != 1:
+            raise ValueError(f"{model.id}: not a model of one 8-bit output")
+        # The output is read straight into a ctypes byte: the address is taken once, and the
+        # value indexes the model's table of levels (see `_levels`).
+        self.output = ctypes.c_int8() if model.output_dtype == np.int8 else ctypes.c_uint8()
+        self.output_address = ctypes.addressof(self.output)
 
 
 @dataclass
@@ -89,7 +97,7 @@ class _ModelState:
 class StreamState:
     """One client stream: its audio front end and, per requested wake word, its model state."""
 
-    frontend: MicroFrontend
+    frontend: object  # the C front end's handle (`create_frontend()`)
     models: dict[str, _ModelState]
     audio: bytes = b""  # not yet taken by the front end (under 10 ms)
 
@@ -149,6 +157,7 @@ class MicroWakeWordDetector:
             for name, model in self._models.items()
         }
         self._interpreters: weakref.WeakSet[_Interpreter] = weakref.WeakSet()
+        self._levels = {name: _levels(model) for name, model in self._models.items()}
 
     @property
     def names(self) -> Sequence[str]:
@@ -199,18 +208,17 @@ class MicroWakeWordDetector:
             self._interpreters.add(interpreter)
             window = int(self._models[name].sliding_window_size)
             models[name] = _ModelState(interpreter, deque(maxlen=window))
-        return StreamState(MicroFrontend(), models)
+        return StreamState(create_frontend(), models)
 
     def process(self, state: object, pcm: bytes) -> dict[str, list[float]]:
         """Blocking: 16 kHz mono s16 audio -> probabilities per wake word, one per step."""
         assert isinstance(state, StreamState)
         frames = _features(state, pcm)
-        return {
-            name: self._infer(self._models[name], m, frames) for name, m in state.models.items()
-        }
+        return {name: self._infer(name, m, frames) for name, m in state.models.items()}
 
-    def _infer(self, model: MicroWakeWord, m: _ModelState, frames: np.ndarray) -> list[float]:
+    def _infer(self, name: str, m: _ModelState, frames: np.ndarray) -> list[float]:
         """`process_streaming_prob` on each frame, keeping the values of complete strides."""
+        model = self._models[name]
         frames = np.concatenate((m.pending, frames)) if len(m.pending) else frames
         full = len(frames) - len(frames) % model.stride
         m.pending = frames[full:]
@@ -219,18 +227,18 @@ class MicroWakeWordDetector:
         # (1, stride, 40) input.
         quantized = np.round(frames[:full] / model.input_scale + model.input_zero_point)
         blocks = quantized.astype(model.input_dtype).reshape(-1, model.stride * FEATURES)
-        lib, interpreter, output = model.lib, m.interpreter, m.interpreter.output
+        lib, interpreter = model.lib, m.interpreter
+        levels, lowest = self._levels[name]
+        # Addresses taken once per call: numpy's `.ctypes` costs more than the copy itself.
+        address, row_bytes = blocks.ctypes.data, blocks.strides[0]
         probabilities = []
-        for block in blocks:
+        for row in range(len(blocks)):
             lib.TfLiteTensorCopyFromBuffer(
-                interpreter.input_tensor, block.ctypes.data, block.nbytes
+                interpreter.input_tensor, address + row * row_bytes, row_bytes
             )
             lib.TfLiteInterpreterInvoke(interpreter.handle)
-            lib.TfLiteTensorCopyToBuffer(
-                interpreter.output_tensor, output.ctypes.data, output.nbytes
-            )
-            value = (output.astype(np.float32) - model.output_zero_point) * model.output_scale
-            m.window.append(value.item())
+            lib.TfLiteTensorCopyToBuffer(interpreter.output_tensor, interpreter.output_address, 1)
+            m.window.append(levels[interpreter.output.value - lowest])
             if len(m.window) < (m.window.maxlen or 0):
                 probabilities.append(0.0)
                 continue
@@ -246,16 +254,27 @@ class MicroWakeWordDetector:
             model.close()
 
 
+def _levels(model: MicroWakeWord) -> tuple[list[float], int]:
+    """Every value the library can make of the model's 8-bit output, by level (from the lowest
+    level, returned too): its own float32 dequantization, done once for all 256 levels, so a
+    step costs a list lookup and gives the library's number exactly."""
+    limits = np.iinfo(model.output_dtype)
+    raw = np.arange(limits.min, limits.max + 1).astype(model.output_dtype)
+    values = (raw.astype(np.float32) - model.output_zero_point) * model.output_scale
+    return [float(v) for v in values], int(limits.min)
+
+
 def _features(state: StreamState, pcm: bytes) -> np.ndarray:
     """`MicroWakeWordFeatures.process_streaming`: the front end fed 10 ms at a time, from where
     its last call stopped; the feature frames (float64, as numpy makes of its lists) as rows."""
     audio = state.audio + pcm
     rows: list[list[float]] = []
     offset = 0
+    frontend = state.frontend
     while offset + BYTES_PER_CHUNK <= len(audio):
-        result = state.frontend.process_samples(audio[offset : offset + BYTES_PER_CHUNK])
-        offset += result.samples_read * BYTES_PER_SAMPLE
-        if result.features:
-            rows.append(result.features)
+        features, samples_read = process_samples(frontend, audio[offset : offset + BYTES_PER_CHUNK])
+        offset += samples_read * BYTES_PER_SAMPLE
+        if features:
+            rows.append(features)
     state.audio = audio[offset:]
     return np.array(rows, dtype=np.float64).reshape(-1, FEATURES)
