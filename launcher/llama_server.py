@@ -11,6 +11,7 @@ import importlib.util
 import os
 import shutil
 import subprocess
+import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -136,7 +137,10 @@ class LlamaServerProcess(ManagedServer):
     threads: int | None = None
     extra_args: list[str] = field(default_factory=list)
     log_path: Path | None = None
+    # Slot files let the agent copy a warm prefix from one slot to the others (see command()).
+    slot_files: bool = True
     _child: ChildProcess | None = field(default=None, init=False, repr=False)
+    _slot_dir: Path | None = field(default=None, init=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -178,6 +182,17 @@ class LlamaServerProcess(ManagedServer):
         ]  # fmt: skip
         if supports_option(self.binary, "--cache-ram"):
             cmd += ["--cache-ram", str(PROMPT_CACHE_MIB)]
+        if (
+            self.slot_files
+            and self.parallel > 1
+            and supports_option(self.binary, "--slot-save-path")
+        ):
+            # The agent's warm-up copies its prefix from the slot it evaluated it in to the
+            # other slots through these files (the RAM cache above gives a prompt back only to
+            # the slot it left). Only a transport: a private directory, removed at stop.
+            if self._slot_dir is None or not self._slot_dir.is_dir():
+                self._slot_dir = Path(tempfile.mkdtemp(prefix="heisenberg-slots-"))
+            cmd += ["--slot-save-path", str(self._slot_dir)]
         if self.threads:
             cmd += ["--threads", str(self.threads)]
         else:
@@ -198,6 +213,12 @@ class LlamaServerProcess(ManagedServer):
             self.command(), lambda: server_is_healthy(self.url, 1.0), wait_seconds, on_wait
         )
         return self
+
+    def stop(self) -> None:
+        super().stop()
+        if self._slot_dir is not None:
+            shutil.rmtree(self._slot_dir, ignore_errors=True)
+            self._slot_dir = None
 
     def __enter__(self) -> Self:
         return self.start()

@@ -19,14 +19,18 @@ from launcher.process import cache_dir, free_port
 FAST_MODEL = "qwen2.5-0.5b"
 
 
-def start_llama_server(model: str, log_name: str, threads: int | None = None) -> LlamaServerProcess:
-    """A real llama-server with a real model, as the launcher runs it (`threads`: its default)."""
+def start_llama_server(
+    model: str, log_name: str, threads: int | None = None, slot_files: bool = True
+) -> LlamaServerProcess:
+    """A real llama-server with a real model, as the launcher runs it (`threads`: its default;
+    `slot_files=False`: as a user might run their own, without --slot-save-path)."""
     pytest_socket.enable_socket()  # session fixtures start before the per-test switch below
     server = LlamaServerProcess(
         model=resolve_model(model),
         binary=find_llama_server(),
         port=free_port(),
         threads=threads,
+        slot_files=slot_files,
         log_path=cache_dir() / f"test-{log_name}.log",
     )
     return server.start()

@@ -137,6 +137,7 @@ class CompletionStats:
     generated_tokens: int | None = None
     tokens_per_second: float | None = None
     stop_reason: str | None = None
+    slot: int | None = None  # the server's slot that evaluated it (warm-up)
 
     def as_dict(self) -> dict[str, Any]:
         """For diagnostics and logs."""
@@ -249,7 +250,10 @@ class LlamaServerClient:
         connection fails with "Server disconnected" before the server saw it, so one retry
         on a fresh connection is safe.
         """
+        path, _, query = path.partition("?")
         url = self.url.joinpath(path.lstrip("/"))
+        if query:
+            url = url.with_query(query)
         try:
             return await self._session.request(method, url, json=body, timeout=timeout)
         except aiohttp.ServerDisconnectedError:
@@ -298,12 +302,19 @@ class LlamaServerClient:
         """Stream a raw-prompt completion; iterate the result for text pieces."""
         return CompletionStream(self, request, first_token_timeout, stall_timeout)
 
-    async def warm_up(self, prompt: str, timeout: float) -> CompletionStats:
-        """Evaluate `prompt` into the server's KV cache, generating (almost) nothing."""
+    async def warm_up(
+        self, prompt: str, timeout: float, slot: int | None = None
+    ) -> CompletionStats:
+        """Evaluate `prompt` into the server's KV cache, generating (almost) nothing; into
+        slot `slot` when given (llama-server waits for it to be free), else where the server
+        puts it. `stats.slot` says which slot took it."""
         request = CompletionRequest(prompt=prompt, stop=[], max_tokens=0, temperature=0.0)
+        body = request.as_json(stream=False)
+        if slot is not None:
+            body["id_slot"] = slot
         stats = CompletionStats()
         started = time.monotonic()
-        async with self.post_raw("/completion", request.as_json(stream=False), timeout) as resp:
+        async with self.post_raw("/completion", body, timeout) as resp:
             try:
                 async with asyncio.timeout(timeout):
                     data = await resp.json(content_type=None)
@@ -315,7 +326,26 @@ class LlamaServerClient:
             raise MalformedStream("warm-up answer is not a JSON object")
         record_final_payload(stats, data)
         stats.total_seconds = time.monotonic() - started
+        if isinstance(data.get("id_slot"), int):
+            stats.slot = data["id_slot"]
         return stats
+
+    async def copy_slot(self, source: int, target: int, filename: str, timeout: float) -> bool:
+        """Copy one slot's cache into another through llama-server's slot files (`/slots`
+        save, then restore: a file of a few MB instead of evaluating the prompt again).
+        False when the server keeps no slot files (started without --slot-save-path)."""
+        for slot, action in ((source, "save"), (target, "restore")):
+            body = {"filename": filename}
+            try:
+                async with self.post_raw(f"/slots/{slot}?action={action}", body, timeout) as resp:
+                    await resp.read()
+            except HttpError as err:
+                if err.status in (400, 501):  # "not supported" / no --slot-save-path
+                    return False
+                raise
+            except NotLlamaServer:  # an older build without /slots
+                return False
+        return True
 
 
 async def raise_for_status(resp: aiohttp.ClientResponse) -> None:

@@ -48,6 +48,10 @@ class LlamaServer:
     grammar_rejected: bool = False
     # The prefix of each agent (subentry id) last put in this server's cache.
     warmed_prefixes: dict[str, str] = field(default_factory=dict, repr=False)
+    # The prefix the warm-up last put in each slot (slot id -> prefix).
+    slot_prefixes: dict[int, str] = field(default_factory=dict, repr=False)
+    # It keeps no slot files (no --slot-save-path): slots are warmed by evaluating instead.
+    copy_slots_unsupported: bool = False
     # Held while this server's prefixes are warmed: a question to it waits rather than
     # evaluate the same prefix beside it (two evaluations on two cores stall both).
     warming: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
@@ -102,6 +106,8 @@ class LlamaServer:
         detected = await detect_prompt_format(self.client, props)
         self.props, self.identity, self.detected_format = props, identity, detected
         self.warmed_prefixes.clear()
+        self.slot_prefixes.clear()
+        self.copy_slots_unsupported = False
         _LOGGER.debug("llama-server at %s: prompt format detected as %s", self.url, detected)
         return True
 
@@ -123,6 +129,7 @@ class LlamaServer:
             "detected_prompt_format": str(self.detected_format) if self.detected_format else None,
             "grammar_rejected": self.grammar_rejected,
             "warmed_agents": len(self.warmed_prefixes),
+            "warmed_slots": sorted(self.slot_prefixes),
             "slots": self.slots,
             "answers_in_flight": self.in_flight,
         }

@@ -99,6 +99,7 @@ class ServerWatch:
             server.url,
         )
         server.warmed_prefixes.clear()  # its cache is empty: send every prefix again
+        server.slot_prefixes.clear()
         self.entry.async_create_background_task(
             self.hass, self.warm_server(server), f"{DOMAIN} re-warm {server.url}"
         )
