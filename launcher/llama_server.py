@@ -161,11 +161,11 @@ class LlamaServerProcess(ManagedServer):
             "--ctx-size", str(self.context_size),
             # Two answers at once; more wait for a free slot. Two agents' prefixes do not need a
             # slot each: the prompt cache below copies an evicted one back. 4 slots (measured
-            # with benchmarks/satellites.py, 8 satellites at once) brought the slowest answer's
-            # text sooner (9.6 s against 13.5-16.3 s) but lost 3 of 8 at 4 at once: a slot's first
-            # use evaluates the whole prefix (the warm-up fills one slot only), batched with the
-            # others' prompts so that every one of them waits; and each slot gets a quarter of
-            # --ctx-size (2048 of 8192; a 608-token device prompt, history, 512 answer tokens).
+            # with benchmarks/satellites.py, 8 satellites at once, before the warm-up filled
+            # every slot) brought the slowest answer's text sooner (9.6 s against 13.5-16.3 s)
+            # but lost 3 of 8 at 4 at once; and each slot gets a quarter of --ctx-size (2048 of
+            # 8192; a 608-token device prompt, history, 512 answer tokens). On one core two
+            # answers at once already write at half speed each (benchmarks/satellites.py).
             "--parallel", str(self.parallel),
             # Sliding-window models (Gemma 3) otherwise reuse their cache only from checkpoints,
             # so a conversation's history would be re-evaluated every turn. Small for small models.
