@@ -331,9 +331,8 @@ class LlamaServerClient:
         return stats
 
     async def copy_slot(self, source: int, target: int, filename: str, timeout: float) -> bool:
-        """Copy one slot's cache into another through llama-server's slot files (`/slots`
-        save, then restore: a file of a few MB instead of evaluating the prompt again).
-        False when the server keeps no slot files (started without --slot-save-path)."""
+        """Copy a slot's cache into another through llama-server's slot files (save, then
+        restore); False when it keeps none (started without --slot-save-path)."""
         for slot, action in ((source, "save"), (target, "restore")):
             body = {"filename": filename}
             try:
