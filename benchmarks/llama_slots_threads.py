@@ -28,9 +28,9 @@ from launcher.wyoming_server import WyomingServerProcess
 # batch of one token and --threads-batch for more, and two slots generating together make
 # batches of two. (label, extra llama-server options after the launcher's own)
 THREAD_SETTINGS = [
-    ("launcher (--threads 1 --threads-batch 2)", ()),
-    ("--threads-batch 1", ("--threads-batch", "1")),
-    ("launcher + --poll 0", ("--poll", "0")),
+    ("launcher (--threads 1 --threads-batch 1)", ()),
+    ("--threads-batch 2", ("--threads-batch", "2")),
+    ("--threads-batch 2 --poll 0", ("--threads-batch", "2", "--poll", "0")),
 ]
 SENTENCE = "The weather today is mild, with a light breeze from the west and some sunshine."
 

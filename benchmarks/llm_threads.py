@@ -38,8 +38,8 @@ SENTENCE = "The weather today is mild, with a light breeze from the west and som
 SETTINGS = [
     ("2 threads (llama.cpp default)", ["--threads", "2"]),
     ("2 threads, no busy-wait", ["--threads", "2", "--poll", "0"]),
-    ("1 thread", ["--threads", "1"]),
-    ("1 thread, 2 for prompts (ours)", ["--threads", "1", "--threads-batch", "2"]),
+    ("1 thread (ours, the launcher's default on 2 cores)", ["--threads", "1"]),
+    ("1 thread, 2 for prompts", ["--threads", "1", "--threads-batch", "2"]),
 ]
 
 

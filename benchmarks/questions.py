@@ -108,7 +108,8 @@ def _time(now: datetime, _lang: str) -> Sequence[str]:
     forms: list[str] = []
     for moment in (now - timedelta(minutes=1), now, now + timedelta(minutes=1)):
         hour12 = moment.hour % 12 or 12
-        for hour in {moment.hour, hour12}:
+        # "06:35" as the note writes it, and "6:35" as people do.
+        for hour in {str(moment.hour), f"{moment.hour:02d}", str(hour12)}:
             forms += [
                 f"{hour} heures et {moment.minute:02d}",
                 f"{hour} heures et {moment.minute}",
