@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,9 +190,11 @@ class LlamaServerProcess(ManagedServer):
         ):
             # The agent's warm-up copies its prefix from the slot it evaluated it in to the
             # other slots through these files (the RAM cache above gives a prompt back only to
-            # the slot it left). Only a transport: a private directory, removed at stop.
-            if self._slot_dir is None or not self._slot_dir.is_dir():
-                self._slot_dir = Path(tempfile.mkdtemp(prefix="heisenberg-slots-"))
+            # the slot it left). Only a transport: a private directory, made at start and
+            # removed at stop (building the command line creates nothing).
+            if self._slot_dir is None:
+                name = f"heisenberg-slots-{uuid.uuid4().hex[:12]}"
+                self._slot_dir = Path(tempfile.gettempdir()) / name
             cmd += ["--slot-save-path", str(self._slot_dir)]
         if self.threads:
             cmd += ["--threads", str(self.threads)]
@@ -208,10 +211,11 @@ class LlamaServerProcess(ManagedServer):
             raise LaunchError(f"Model file not found: {self.model}")
         if port_in_use(self.host, self.port):
             raise LaunchError(f"Port {self.port} is already in use: pick another with --llama-port")
+        command = self.command()
+        if self._slot_dir is not None:
+            self._slot_dir.mkdir(mode=0o700, exist_ok=True)
         self._child = ChildProcess("llama-server", self.log_path)
-        self._child.launch(
-            self.command(), lambda: server_is_healthy(self.url, 1.0), wait_seconds, on_wait
-        )
+        self._child.launch(command, lambda: server_is_healthy(self.url, 1.0), wait_seconds, on_wait)
         return self
 
     def stop(self) -> None:

@@ -15,6 +15,8 @@ from custom_components.heisenberg.prompt_format import (
     build_prompt,
 )
 from launcher.llama_server import PROMPT_CACHE_MIB, LlamaServerProcess, find_llama_server
+from launcher.llm_models import resolve_model
+from launcher.process import free_port
 
 
 def _option(command: list[str], name: str) -> str | None:
@@ -36,6 +38,25 @@ def test_an_older_llama_server_without_the_prompt_cache_still_starts(tmp_path: P
     old.chmod(0o755)
     command = LlamaServerProcess(model=Path("m.gguf"), binary=old).command()
     assert "--cache-ram" not in command
+
+
+def test_slot_files_live_in_a_private_directory_made_at_start_and_removed_at_stop(
+    tmp_path: Path,
+) -> None:
+    """The agent copies a warm prefix between slots through these files (warmup.py)."""
+    server = LlamaServerProcess(
+        model=resolve_model("gemma3-270m"),
+        binary=find_llama_server(),
+        port=free_port(),
+        log_path=tmp_path / "llama-server.log",
+    )
+    slot_dir = Path(_option(server.command(), "--slot-save-path") or "")
+    assert slot_dir.name.startswith("heisenberg-slots-")
+    assert not slot_dir.exists()  # building the command line creates nothing
+    with server:
+        assert slot_dir.is_dir()
+        assert slot_dir.stat().st_mode & 0o777 == 0o700
+    assert not slot_dir.exists()
 
 
 def _complete(url: str, prompt: str, n_predict: int) -> dict[str, Any]:
