@@ -330,20 +330,19 @@ class LlamaServerClient:
             stats.slot = data["id_slot"]
         return stats
 
-    async def copy_slot(self, source: int, target: int, filename: str, timeout: float) -> bool:
-        """Copy a slot's cache into another through llama-server's slot files (save, then
-        restore); False when it keeps none (started without --slot-save-path)."""
-        for slot, action in ((source, "save"), (target, "restore")):
-            body = {"filename": filename}
-            try:
-                async with self.post_raw(f"/slots/{slot}?action={action}", body, timeout) as resp:
-                    await resp.read()
-            except HttpError as err:
-                if err.status in (400, 501):  # "not supported" / no --slot-save-path
-                    return False
-                raise
-            except NotLlamaServer:  # an older build without /slots
+    async def slot_file(self, slot: int, action: str, filename: str, timeout: float = 60.0) -> bool:
+        """Save a slot's cache to a file or restore one into it (`action`: "save" or
+        "restore"; a busy slot is waited for); False when the server keeps no slot files."""
+        path, body = f"/slots/{slot}?action={action}", {"filename": filename}
+        try:
+            async with self.post_raw(path, body, timeout) as resp:
+                await resp.read()
+        except HttpError as err:
+            if err.status in (400, 501):  # "not supported" / no --slot-save-path
                 return False
+            raise
+        except NotLlamaServer:  # an older build without /slots
+            return False
         return True
 
 

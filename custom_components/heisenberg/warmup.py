@@ -48,12 +48,12 @@ async def async_warm_up_agent(
     server: LlamaServer,
     subentry: ConfigSubentry,
     slot: int | None = None,
-) -> str | None:
+) -> None:
     """Evaluate one agent's prefix (in HA's configured language) into one server's cache,
     in that server's prompt format (each server may run another model), in slot `slot` when
-    given. Returns the prefix, or None when there is none to use (not rendered, failed)."""
+    given."""
     if server.detected_format is None:
-        return None  # never answered: warmed by the health probe once it does
+        return  # never answered: warmed by the health probe once it does
     options = AgentOptions.from_data(subentry.data)
     language = hass.config.language
     persona = options.persona_for(language, any_exposed(hass))
@@ -68,13 +68,13 @@ async def async_warm_up_agent(
             examples = (*home.examples, *examples)
         prefix = build_prefix(fmt, system, examples)
         if prefix == server.warmed_prefixes.get(subentry.subentry_id):
-            return prefix
+            return
         stats = await server.client.warm_up(prefix, max(options.timeout, 60.0), slot)
     except TemplateError as err:
         _LOGGER.warning(
             "Warm-up of %s skipped: its prompt does not render: %s", subentry.title, err
         )
-        return None
+        return
     except LlamaServerError as err:
         _LOGGER.warning(
             "Warm-up of %s on %s failed (the first answer will be slower): %s",
@@ -83,7 +83,7 @@ async def async_warm_up_agent(
             err,
         )
         figures.last_error = f"warm-up on {server.url}: {err}"
-        return None
+        return
     figures.last_warm_up = {**stats.as_dict(), "server": server.url}
     figures.warmed_prefix = server.warmed_prefixes[subentry.subentry_id] = prefix
     if stats.slot is not None:
@@ -95,7 +95,6 @@ async def async_warm_up_agent(
         stats.prompt_tokens,
         stats.total_seconds,
     )
-    return prefix
 
 
 async def async_warm_up_server(
@@ -104,41 +103,42 @@ async def async_warm_up_server(
     """Warm every agent of the entry on one server, each in a slot of its own as far as they
     go (agent i in slot i), then fill the server's other slots with copies of them."""
     agents = [s for s in entry.subentries.values() if s.subentry_type == "conversation"]
-    prefixes: list[str] = []
     async with server.warming:
         for i, subentry in enumerate(agents):
             slot = i % server.slots if server.slots > 1 else None
-            prefix = await async_warm_up_agent(hass, entry.runtime_data, server, subentry, slot)
-            if prefix is not None and i < server.slots:
-                prefixes.append(prefix)
+            await async_warm_up_agent(hass, entry.runtime_data, server, subentry, slot)
     # Outside the lock: questions go on meanwhile (into the slots already warm).
-    await async_fill_slots(server, prefixes)
+    await async_fill_slots(server, min(len(agents), server.slots))
 
 
-async def async_fill_slots(server: LlamaServer, prefixes: list[str]) -> None:
-    """Give every slot of the server a warm prefix: slot k gets the prefix of slot
-    k mod len(prefixes). llama-server puts a question in the idle slot whose cache matches
-    it best, and its prompt cache in RAM gives an evicted prefix back only to the slot it
-    left, so without this the first question in a second slot (two satellites at once)
-    evaluates the whole prefix again: 5 s on 2 cores with the default model, measured.
-    A copy goes through llama-server's slot files (--slot-save-path, which the launcher
-    sets); a server without them evaluates the prefix in that slot instead."""
-    if not prefixes or server.slots < 2:
+async def async_fill_slots(server: LlamaServer, warmed: int) -> None:
+    """Give every slot of the server a warm prefix: the agents are in slots 0 to `warmed` - 1,
+    and slot k gets a copy of slot k mod `warmed`. llama-server puts a question in the idle
+    slot whose cache matches it best, and its prompt cache in RAM gives an evicted prefix back
+    only to the slot it left, so without this the first question in a second slot (two
+    satellites at once) evaluates the whole prefix again: 5 s on 2 cores with the default
+    model, measured. A copy goes through llama-server's slot files (--slot-save-path, which
+    the launcher sets), each source saved once; a server without them evaluates the prefix in
+    that slot instead."""
+    if warmed == 0 or server.slots < 2:
         return
-    for target in range(len(prefixes), server.slots):
-        source = target % len(prefixes)
-        prefix = prefixes[source]
-        if server.slot_prefixes.get(target) == prefix:
-            continue
-        if server.slot_prefixes.get(source) != prefix:
-            return  # the source slot was not warmed as planned: nothing safe to copy
+    client, saved = server.client, set[int]()
+    for target in range(warmed, server.slots):
+        source = target % warmed
+        prefix = server.slot_prefixes.get(source)
+        if prefix is None or server.slot_prefixes.get(target) == prefix:
+            continue  # its agent was not warmed there, or the copy is already in place
         filename = f"heisenberg-{hashlib.sha256(prefix.encode()).hexdigest()[:16]}.bin"
         try:
+            if not server.copy_slots_unsupported and source not in saved:
+                saved_now = await client.slot_file(source, "save", filename)
+                server.copy_slots_unsupported = not saved_now
+                saved.add(source)
             if not server.copy_slots_unsupported:
-                copied = await server.client.copy_slot(source, target, filename, 60.0)
-                server.copy_slots_unsupported = not copied
+                restored = await client.slot_file(target, "restore", filename)
+                server.copy_slots_unsupported = not restored
             if server.copy_slots_unsupported:
-                await server.client.warm_up(prefix, 120.0, target)
+                await client.warm_up(prefix, 120.0, target)
         except LlamaServerError as err:
             _LOGGER.debug("Slot %s of %s not warmed: %s", target, server.url, err)
             return

@@ -16,7 +16,8 @@ fresh state (precomputed: cheap) and detects as usual.
 Fairness: every connection's inference goes through one worker, first come first served, in
 jobs of at most `MAX_JOB_SAMPLES` of audio, and a connection's next event is read only once its
 audio is processed. A stream listening only to cheap models (microWakeWord's, about 2 ms per
-job with all four) runs them on the event loop instead: the thread hand-offs would cost more. So one connection has at most one job queued, and at most one chunk of
+job with all four) runs them on the event loop instead: the thread hand-offs would cost more.
+So one connection has at most one job queued, and at most one chunk of
 unprocessed audio (bounded by `--max-event-bytes`, and by the front door once converted); a
 client sending faster than that is held back by TCP, not served before the others. A stream's
 job waits for at most one job of each other stream (17 ms of CPU with every wake word,
