@@ -221,6 +221,11 @@ def main() -> None:
     parser.add_argument("--show", choices=("none", "wrong", "all"), default="wrong")
     parser.add_argument("--lang", choices=("en", "fr"), help="only the questions in this language")
     parser.add_argument(
+        "--category",
+        choices=sorted({q.category for q in QUESTIONS}),
+        help="only the questions of this category (a follow-up keeps its first turn)",
+    )
+    parser.add_argument(
         "--home",
         action="store_true",
         help="ask in a home with exposed devices (tests/home), without the questions that "
@@ -230,7 +235,9 @@ def main() -> None:
     questions = tuple(
         q
         for q in QUESTIONS
-        if args.lang in (None, q.language) and not (args.home and q.category == "home")
+        if args.lang in (None, q.language)
+        and args.category in (None, q.category)
+        and not (args.home and q.category == "home")
     )
     results = asyncio.run(
         run_models(

@@ -1,7 +1,8 @@
 """Several satellites asking at once, through the real Home Assistant Assist pipeline.
 
     .venv/bin/python -m benchmarks.satellites [--counts 1,2,4,8] [--rounds 2]
-        [--parallel N] [--llama-arg=--opt ...] [--wyoming-arg=--stt-max-queue=8 ...]
+        [--parallel N] [--model NAME] [--llama-arg=--opt ...]
+        [--wyoming-arg=--stt-max-queue=8 ...]
 
 The setup of benchmarks/voice_e2e.py: the HA test harness's instance, HA's `wyoming` integration
 against our all-in-one Wyoming server, the Heisenberg agent against llama-server with the default
@@ -202,6 +203,7 @@ def main() -> None:
     parser.add_argument("--counts", default="1,2,4,8", help="satellites at once, per step")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--parallel", type=int, help="llama-server slots (default: launcher's)")
+    parser.add_argument("--model", help="model name or GGUF path (default: the launcher's)")
     parser.add_argument(
         "--llama-arg", action="append", default=[], help="extra llama-server option (repeatable)"
     )
@@ -228,12 +230,13 @@ def main() -> None:
     print(f"load average at start: {load()} ({os.cpu_count()} CPUs)")
     logs = cache_dir()
     llama = LlamaServerProcess(
-        model=resolve_model(None), binary=find_llama_server(), port=free_port(),
+        model=resolve_model(args.model), binary=find_llama_server(), port=free_port(),
         log_path=logs / "bench-satellites-llama.log", extra_args=args.llama_arg,
     )  # fmt: skip
     if args.parallel:
         llama.parallel = args.parallel
-    setup = f"llama-server --parallel {llama.parallel} {' '.join(args.llama_arg)}".strip()
+    setup = f"llama-server {llama.model.name} --parallel {llama.parallel}"
+    setup = f"{setup} {' '.join(args.llama_arg)}".strip()
     if args.wyoming_arg:
         setup += f", wyoming {' '.join(args.wyoming_arg)}"
     wake = not args.on_device_wake

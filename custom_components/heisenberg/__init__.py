@@ -11,7 +11,7 @@ from .const import CONF_BACKUP_URLS, CONF_URL, CONTROL_REQUEST_TIMEOUT, DOMAIN
 from .runtime import HeisenbergConfigEntry, HeisenbergRuntime
 from .server_pool import LlamaServer, ServerPool
 from .server_watch import ServerWatch
-from .warmup import async_rewarm_on_home_changes, async_warm_up_all, async_warm_up_server
+from .warmup import async_rewarm_on_changes, async_warm_up_all, async_warm_up_server
 
 _LOGGER = logging.getLogger(__name__)
 PLATFORMS = (Platform.CONVERSATION,)
@@ -52,7 +52,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeisenbergConfigEntry) -
         await async_warm_up_server(hass, entry, server)
 
     entry.async_create_background_task(hass, warm_all(), f"{DOMAIN} warm-up")
-    entry.async_on_unload(async_rewarm_on_home_changes(hass, warm_all))
+    entry.async_on_unload(async_rewarm_on_changes(hass, warm_all))
     # The breakers' half-open checks; a restarted server is warmed again; one gone for a
     # while gets a repair issue.
     watch = entry.runtime_data.watch = ServerWatch(hass, entry, warm_server)

@@ -102,6 +102,21 @@ def build_prefix(fmt: PromptFormat, system: str, examples: Sequence[Turn] = ()) 
     return _render(fmt, system, [*examples])
 
 
+def build_note_start(fmt: PromptFormat, prefix: str, note_start: str) -> str:
+    """A first turn's prompt (no history) from `build_prefix`'s `prefix` through the first
+    words of its context note: the part of the note that stays the same all day is cached by
+    the warm-up too. `build_prompt` output starts with exactly these bytes when its note
+    starts with `note_start` (tested)."""
+    match fmt:
+        case PromptFormat.CHATML:
+            return f"{prefix}<|im_start|>system\n{escape_text(note_start.lstrip())}"
+        case PromptFormat.LLAMA2:
+            opening = "" if _llama2_first_inst_open(prefix) else "<s>[INST] "
+            return f"{prefix}{opening}{escape_text(note_start.lstrip())}"
+        case _:
+            return f"{prefix}System: {_plain(note_start)}"
+
+
 def build_prompt(fmt: PromptFormat, parts: PromptParts) -> str:
     """The full raw prompt, ending where the assistant's answer begins."""
     prefix = _render(fmt, parts.system, [*parts.examples, *parts.history])

@@ -3,14 +3,16 @@
 Without it, the first question after a restart pays for loading the model's weights into memory
 and for evaluating the whole system prompt and examples. The prefix rendered here is byte for
 byte the start of the agent's real prompts (`prompt_format.build_prefix`), so the server's
-`cache_prompt` reuses it. With device control the prefix lists the exposed devices, so it is
-warmed again when they change (`async_rewarm_on_home_changes`). Failures are logged, never fatal.
+`cache_prompt` reuses it, and so is today's date at the start of the context note. With device
+control the prefix lists the exposed devices, so it is warmed again when they change, and the
+date at midnight (`async_rewarm_on_changes`). Failures are logged, never fatal.
 """
 
 import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.homeassistant.exposed_entities import async_listen_entity_updates
@@ -22,11 +24,14 @@ from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import template
 from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.event import async_track_time_change
+from homeassistant.util import dt as dt_util
 
 from .agent_options import AgentOptions
+from .context_note import date_note_head
 from .device_context import any_exposed, async_api_for_warm_up, device_context
 from .llama_client import LlamaServerError
-from .prompt_format import build_prefix
+from .prompt_format import build_note_start, build_prefix
 from .runtime import HeisenbergConfigEntry, HeisenbergRuntime
 from .server_pool import LlamaServer
 
@@ -67,9 +72,12 @@ async def async_warm_up_agent(
             system = f"{system}\n{home.instructions}"
             examples = (*home.examples, *examples)
         prefix = build_prefix(fmt, system, examples)
-        if prefix == server.warmed_prefixes.get(subentry.subentry_id):
+        # Through today's date: a question then evaluates only the time and itself (about 30
+        # tokens fewer: 0.8 s on 2 cores with the default model).
+        warm = build_note_start(fmt, prefix, date_note_head(dt_util.now(), language))
+        if warm == server.warmed_prefixes.get(subentry.subentry_id):
             return
-        stats = await server.client.warm_up(prefix, max(options.timeout, 60.0), slot)
+        stats = await server.client.warm_up(warm, max(options.timeout, 60.0), slot)
     except TemplateError as err:
         _LOGGER.warning(
             "Warm-up of %s skipped: its prompt does not render: %s", subentry.title, err
@@ -85,9 +93,10 @@ async def async_warm_up_agent(
         figures.last_error = f"warm-up on {server.url}: {err}"
         return
     figures.last_warm_up = {**stats.as_dict(), "server": server.url}
-    figures.warmed_prefix = server.warmed_prefixes[subentry.subentry_id] = prefix
+    figures.warmed_prefix = prefix
+    server.warmed_prefixes[subentry.subentry_id] = warm
     if stats.slot is not None:
-        server.slot_prefixes[stats.slot] = prefix
+        server.slot_prefixes[stats.slot] = warm
     _LOGGER.debug(
         "Warm-up of %s on %s: %s prompt tokens evaluated in %.2f s",
         subentry.title,
@@ -156,12 +165,11 @@ async def async_warm_up_all(hass: HomeAssistant, entry: HeisenbergConfigEntry) -
 REWARM_COOLDOWN_SECONDS = 5.0
 
 
-def async_rewarm_on_home_changes(
-    hass: HomeAssistant, warm_all: Callable[[], Any]
-) -> Callable[[], None]:
-    """Warm the agents again when what they are told of the home may have changed: exposure,
-    names, aliases, areas, and HA's start (entities of later integrations appear then).
-    Returns the function that stops listening. Unchanged prefixes are not sent again."""
+def async_rewarm_on_changes(hass: HomeAssistant, warm_all: Callable[[], Any]) -> Callable[[], None]:
+    """Warm the agents again when what they are told may have changed: the home's exposure,
+    names, aliases, areas, HA's start (entities of later integrations appear then), and the
+    date at midnight (HA's time zone). Returns the function that stops listening. Unchanged
+    prefixes are not sent again."""
     debouncer = Debouncer(
         hass,
         _LOGGER,
@@ -172,13 +180,14 @@ def async_rewarm_on_home_changes(
     )
 
     @callback
-    def changed(_event: Event[Any] | None = None) -> None:
+    def changed(_event_or_time: Event[Any] | datetime | None = None) -> None:
         debouncer.async_schedule_call()
 
     stops = [
         async_listen_entity_updates(hass, "conversation", changed),
         hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, changed),
         hass.bus.async_listen(ar.EVENT_AREA_REGISTRY_UPDATED, changed),
+        async_track_time_change(hass, changed, hour=0, minute=0, second=0),
     ]
     if hass.state is not CoreState.running:
         stops.append(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STARTED, changed))

@@ -1,7 +1,11 @@
 """Exact strings of the three prompt formats, their stop sequences and escaping."""
 
+import dataclasses
+from datetime import datetime, timedelta
+
 import pytest
 
+from custom_components.heisenberg.context_note import date_note_head, date_time_note
 from custom_components.heisenberg.prompt_format import (
     ZERO_WIDTH_SPACE as ZW,
 )
@@ -9,6 +13,7 @@ from custom_components.heisenberg.prompt_format import (
     PromptFormat,
     PromptParts,
     Turn,
+    build_note_start,
     build_prefix,
     build_prompt,
     escape_text,
@@ -77,6 +82,29 @@ def test_warm_up_prefix_is_a_byte_prefix_of_every_prompt(fmt: PromptFormat) -> N
     assert build_prompt(fmt, PARTS).startswith(prefix)
     no_history = PromptParts(system=PARTS.system, examples=PARTS.examples, user_message="x")
     assert build_prompt(fmt, no_history).startswith(prefix)
+
+
+@pytest.mark.parametrize("fmt", [PromptFormat.PLAIN, PromptFormat.CHATML, PromptFormat.LLAMA2])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_warm_up_through_the_date_is_a_byte_prefix_of_a_first_turn(
+    fmt: PromptFormat, language: str
+) -> None:
+    morning, evening = datetime(2026, 12, 2, 7, 5), datetime(2026, 12, 2, 21, 47)
+    prefix = build_prefix(fmt, PARTS.system, PARTS.examples)
+    warm = build_note_start(fmt, prefix, date_note_head(morning, language))
+    assert warm.startswith(prefix) and len(warm) > len(prefix) + 40
+    first_turn = PromptParts(
+        system=PARTS.system,
+        examples=PARTS.examples,
+        context_note=f"{date_time_note(evening, language)} The user is in the kitchen.",
+        user_message="Quel jour sommes-nous ?",
+    )
+    assert build_prompt(fmt, first_turn).startswith(warm)
+    # The next day's first turn does not match it: the date is part of what was warmed.
+    next_day = dataclasses.replace(
+        first_turn, context_note=date_time_note(evening + timedelta(days=1), language)
+    )
+    assert not build_prompt(fmt, next_day).startswith(warm)
 
 
 def test_stop_sequences_fit_the_format() -> None:

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 
 from custom_components.heisenberg.apologies import apology
-from custom_components.heisenberg.context_note import date_time_note
+from custom_components.heisenberg.context_note import date_note_head, date_time_note
 from custom_components.heisenberg.format_detection import choose_format
 from custom_components.heisenberg.personas import Persona, persona_language, persona_text
 from custom_components.heisenberg.prompt_format import PromptFormat
@@ -67,16 +67,21 @@ def test_split_drops_has_clock_and_moves_the_extra_prompt_to_the_note() -> None:
 @pytest.mark.parametrize(
     ("moment", "language", "note"),
     [
-        (datetime(2026, 11, 29, 9, 5), "en", "today is Sunday, November 29, 2026 (tomorrow: Monday), the time is 09:05.)"),
-        (datetime(2026, 12, 1, 14, 30), "fr-FR", "nous sommes le mardi 1er décembre 2026 (demain : mercredi), il est 14 h 30.)"),
-        (datetime(2027, 2, 5, 0, 0), "fr", "nous sommes le vendredi 5 février 2027 (demain : samedi), il est 0 h 00.)"),
-        (datetime(2026, 7, 4, 23, 59), "de", "today is Saturday, July 4, 2026 (tomorrow: Sunday), the time is 23:59.)"),
+        (datetime(2026, 11, 29, 9, 5), "en", "today is Sunday, November 29, 2026; tomorrow is Monday, November 30, 2026; the time is 09:05.)"),
+        (datetime(2026, 12, 1, 14, 30), "fr-FR", "aujourd'hui, nous sommes le mardi 1er décembre 2026 ; demain, nous serons le mercredi 2 décembre 2026 ; il est 14 h 30.)"),
+        (datetime(2027, 2, 28, 0, 0), "fr", "aujourd'hui, nous sommes le dimanche 28 février 2027 ; demain, nous serons le lundi 1er mars 2027 ; il est 0 h 00.)"),
+        (datetime(2026, 12, 31, 23, 59), "de", "today is Thursday, December 31, 2026; tomorrow is Friday, January 1, 2027; the time is 23:59.)"),
     ],
 )  # fmt: skip
 def test_date_note_has_the_weekday_in_the_conversation_language(
     moment: datetime, language: str, note: str
 ) -> None:
     assert date_time_note(moment, language).endswith(note)
+    # Everything but the time is the same all day: the warm-up caches it.
+    later = moment.replace(hour=(moment.hour + 7) % 24, minute=(moment.minute + 13) % 60)
+    head = date_note_head(moment, language)
+    assert date_time_note(later, language).startswith(head)
+    assert date_time_note(later, language)[len(head) :].strip()[0].isdigit()
 
 
 def test_without_device_access_the_persona_says_so() -> None:

@@ -9,16 +9,25 @@ the prefix in each slot instead.
 
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.heisenberg.context_note import date_note_head
 from custom_components.heisenberg.diagnostics import async_get_config_entry_diagnostics
 from custom_components.heisenberg.server_pool import LlamaServer
+from custom_components.heisenberg.warmup import (
+    REWARM_COOLDOWN_SECONDS,
+    async_rewarm_on_changes,
+    async_warm_up_all,
+)
 from launcher.llama_server import LlamaServerProcess
 
 from ..conftest import start_llama_server
-from .conftest import EntryFactory
+from .conftest import EntryFactory, converse
 
 # A question's start, after the agent's prefix (ChatML, the format of both models used here).
 QUESTION = "<|im_start|>user\nWhat time is it?<|im_end|>\n<|im_start|>assistant\n"
@@ -73,3 +82,54 @@ async def test_a_server_without_slot_files_gets_the_prefix_evaluated_in_each_slo
     server = entry.runtime_data.pool.primary
     assert server.copy_slots_unsupported
     await assert_every_slot_reuses_the_prefix(server)
+
+
+async def test_a_question_reuses_the_warm_date_and_a_new_date_is_warmed(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str
+) -> None:
+    await hass.config.async_update(time_zone="Pacific/Kiritimati")  # UTC+14
+    unique = f"You are the voice assistant of house {uuid.uuid4().hex}. Answer in one sentence."
+    entry = await setup_entry(llama_url, persona="custom", custom_prompt=unique, max_tokens=8)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    server = entry.runtime_data.pool.primary
+    agent = next(iter(entry.subentries))
+    warm = server.warmed_prefixes[agent]
+    assert warm.endswith(date_note_head(dt_util.now(), "en"))
+
+    await converse(hass, "Who wrote Hamlet?")
+    answer = entry.runtime_data.figures_for(agent).last_answer
+    assert answer is not None
+    # The prefix and today's date came from the cache: only the time and the question are new.
+    assert answer["cached_tokens"] >= len(await server.client.tokenize(warm)) - 1, answer
+
+    # Another date (a time zone 25 hours behind): the next warm-up sends it, to every slot.
+    await hass.config.async_update(time_zone="Pacific/Pago_Pago")  # UTC-11
+    await async_warm_up_all(hass, entry)
+    rewarmed = server.warmed_prefixes[agent]
+    assert rewarmed != warm
+    assert rewarmed.endswith(date_note_head(dt_util.now(), "en"))
+    assert sorted(server.slot_prefixes) == [0, 1]
+    assert all(prefix == rewarmed for prefix in server.slot_prefixes.values())
+
+
+async def test_the_agents_are_warmed_again_at_midnight(ha_ready: HomeAssistant) -> None:
+    hass = ha_ready
+    await hass.config.async_update(time_zone="Europe/Paris")
+    warmed: list[datetime] = []
+    stop = async_rewarm_on_changes(hass, lambda: warmed.append(dt_util.now()))
+    # Whatever the setup itself changed (registries) is warmed first, and forgotten.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=REWARM_COOLDOWN_SECONDS + 1))
+    await hass.async_block_till_done()
+    warmed.clear()
+    midnight = dt_util.start_of_local_day(dt_util.now() + timedelta(days=1))
+    for moment in (midnight - timedelta(minutes=1), midnight - timedelta(seconds=50)):
+        async_fire_time_changed(hass, moment)
+        await hass.async_block_till_done()
+    assert warmed == []  # nothing changed yet
+    async_fire_time_changed(hass, midnight)
+    await hass.async_block_till_done()
+    # Debounced like every other change.
+    async_fire_time_changed(hass, midnight + timedelta(seconds=REWARM_COOLDOWN_SECONDS + 1))
+    await hass.async_block_till_done()
+    assert len(warmed) == 1
+    stop()
