@@ -27,10 +27,12 @@ _MARKERS = ("<|", "|>", "[INST]", "[/INST]", "<<SYS>>", "<</SYS>>", "</s>", "<s>
             "<start_of_turn>", "<end_of_turn>", "<eos>", "<bos>")  # fmt: skip
 _MARKER = re.compile("|".join(re.escape(marker) for marker in _MARKERS), re.IGNORECASE)
 # Speaker and Q/A words, in English and French, that open an invented turn.
-_ROLE_WORDS = (
-    r"user|assistant|system|human|ai|bot|question|answer|response|q|a|"
-    r"utilisateur|assistante?|systeme|système|réponse|reponse|humain"
-)
+_ROLE_WORD_LIST = ("user", "assistant", "system", "human", "ai", "bot", "question", "answer",
+                   "response", "q", "a", "utilisateur", "assistante", "systeme", "système",
+                   "réponse", "reponse", "humain")  # fmt: skip
+_ROLE_WORDS = "|".join(_ROLE_WORD_LIST)
+# What may label the answer's own start ("Assistant:", "Heisenberg :").
+_LEADING_WORDS = (*_ROLE_WORD_LIST, "heisenberg")
 # A label of one to three words (and maybe a number) at the start of a line: "User:",
 # "Question 3:", "Heisenberg :", "Q:". A clock time ("10:30") starts with a digit: not a label.
 _LABEL = r"[ \t]*[^\W\d_][\w'\u2019-]*(?:[ \t][^\W\d_][\w'\u2019-]*){0,2}[ \t]*\d{0,3}[ \t]*"
@@ -41,7 +43,7 @@ _INLINE_ROLE = re.compile(
 )
 # A role label the model wrote before its own answer.
 _LEADING_ROLE = re.compile(
-    rf"^\s*(?:{_ROLE_WORDS}|heisenberg)[ \t]*\d{{0,3}}[ \t]*:[ \t]*(?!\d)", re.IGNORECASE
+    rf"^\s*(?:{'|'.join(_LEADING_WORDS)})[ \t]*\d{{0,3}}[ \t]*:[ \t]*(?!\d)", re.IGNORECASE
 )
 # What can still become a line label (held at a line start) or a role label (after a sentence).
 _PARTIAL_LINE_LABEL = re.compile(rf"(?:{_LABEL}|[ \t]*)")
@@ -104,7 +106,7 @@ class SpokenAnswer:
         self._received += piece
         if not self._started:
             start = self._received.lstrip()
-            if not start or (len(start) < 14 and _ONE_WORD.fullmatch(start)):
+            if not start or _may_become_leading_role(start):
                 return ""  # it could still be "Assistant:"
             self._received = _LEADING_ROLE.sub("", start, count=1)
             self._started = True
@@ -152,6 +154,16 @@ class SpokenAnswer:
             if sentences >= self._budget.max_sentences or words >= self._budget.max_words:
                 return match.end()
         return None
+
+
+def _may_become_leading_role(start: str) -> bool:
+    """Whether the answer's first characters may still become a role label ("Assistant:").
+    Only a role word (or the start of one) waits: "The" goes out at once, a token sooner
+    (0.2 s with the default model on 2 cores)."""
+    if not _ONE_WORD.fullmatch(start):
+        return False
+    word = start.rstrip(" \t0123456789").lower()
+    return any(role.startswith(word) for role in _LEADING_WORDS)
 
 
 def _first_cut(text: str, start: int) -> int | None:

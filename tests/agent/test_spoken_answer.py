@@ -98,6 +98,29 @@ def test_text_streams_without_waiting_for_the_end() -> None:
     assert not answer.done
 
 
+@pytest.mark.parametrize(
+    ("first", "released"),
+    [
+        ("The", "The"),
+        ("La", "La"),
+        ("Il", "Il"),
+        ("Huit", "Huit"),
+        ("Questions", "Questions"),
+        # What may still become a role label waits for the next piece.
+        ("Assistant", ""),
+        ("Ass", ""),
+        ("A", ""),
+        ("Réponse ", ""),
+        ("Question 3", ""),
+        ("Heisenberg", ""),
+    ],
+)
+def test_the_first_word_goes_out_at_once_unless_it_may_be_a_label(
+    first: str, released: str
+) -> None:
+    assert SpokenAnswer().feed(first) == released
+
+
 def test_nothing_but_a_label_is_an_empty_answer() -> None:
     assert speak("Assistant:")[1] == ""
 
