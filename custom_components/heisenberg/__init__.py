@@ -55,7 +55,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeisenbergConfigEntry) -
     entry.async_on_unload(async_rewarm_on_changes(hass, warm_all))
     # The breakers' half-open checks; a restarted server is warmed again; one gone for a
     # while gets a repair issue.
-    watch = entry.runtime_data.watch = ServerWatch(hass, entry, warm_server)
+    watch = entry.runtime_data.watch = ServerWatch(hass, entry, pool, warm_server)
     entry.async_on_unload(watch.start())
     entry.async_on_unload(watch.delete_issues)
     return True

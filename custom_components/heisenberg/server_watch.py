@@ -22,14 +22,14 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_time_interval
 
 from .const import DOMAIN
 from .llama_client import LlamaServerError
-from .runtime import HeisenbergConfigEntry
-from .server_pool import LlamaServer
+from .server_pool import LlamaServer, ServerPool
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -44,11 +44,13 @@ class ServerWatch:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: HeisenbergConfigEntry,
+        entry: ConfigEntry[Any],
+        pool: ServerPool,
         warm_server: Callable[[LlamaServer], Coroutine[Any, Any, None]],
     ) -> None:
         self.hass = hass
-        self.entry = entry
+        self.entry = entry  # its id names the issues; its background tasks end with it
+        self.pool = pool
         self.warm_server = warm_server
 
     def issue_id_for(self, server: LlamaServer) -> str:
@@ -59,7 +61,7 @@ class ServerWatch:
     @property
     def issue_id(self) -> str:
         """The main server's repair issue."""
-        return self.issue_id_for(self.entry.runtime_data.pool.primary)
+        return self.issue_id_for(self.pool.primary)
 
     def start(self) -> Callable[[], None]:
         """Probe every PROBE_INTERVAL until the entry unloads; returns the stop function."""
@@ -72,12 +74,12 @@ class ServerWatch:
         )
 
     def delete_issues(self) -> None:
-        for server in self.entry.runtime_data.pool.servers:
+        for server in self.pool.servers:
             ir.async_delete_issue(self.hass, DOMAIN, self.issue_id_for(server))
 
     async def async_probe(self) -> None:
         """Probe each server not in a cool-down, side by side; then update the issues."""
-        servers = [s for s in self.entry.runtime_data.pool.servers if s.breaker.due_for_probe]
+        servers = [s for s in self.pool.servers if s.breaker.due_for_probe]
         await asyncio.gather(*(self._probe(server) for server in servers))
         self._update_issues()
 
@@ -105,7 +107,7 @@ class ServerWatch:
         )
 
     def _update_issues(self) -> None:
-        servers = self.entry.runtime_data.pool.servers
+        servers = self.pool.servers
         now = time.monotonic()
         for server in servers:
             issue_id = self.issue_id_for(server)
