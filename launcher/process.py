@@ -1,6 +1,7 @@
 """A child process of the back end: started with a log file, health-checked, stopped cleanly."""
 
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -20,6 +21,29 @@ def cache_dir() -> Path:
 
 class LaunchError(RuntimeError):
     """A part of the back end cannot start; the message says what to do."""
+
+
+# What a death by these signals usually means, and what to do about it.
+_SIGNAL_HINTS = {
+    signal.SIGILL: (
+        "an instruction this CPU does not have: a binary built for another CPU (a llama.cpp "
+        "compiled once on another machine is rebuilt after removing ~/.cache/heisenberg/wheels)"
+    ),
+    signal.SIGKILL: "killed from outside, often by the kernel when memory runs out",
+    signal.SIGSEGV: "a crash (segmentation fault)",
+}
+
+
+def describe_exit(code: int | None) -> str:
+    """A process's end in words: 'exit code 1', or 'killed by SIGILL (what it means)'."""
+    if code is None or code >= 0:
+        return f"exit code {code}"
+    try:
+        sig = signal.Signals(-code)
+    except ValueError:
+        return f"killed by signal {-code}"
+    hint = _SIGNAL_HINTS.get(sig)
+    return f"killed by {sig.name}" + (f": {hint}" if hint else "")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -90,7 +114,7 @@ class ChildProcess:
             if self._proc.poll() is not None:
                 code = self._proc.returncode
                 self.stop()
-                raise LaunchError(f"{self.name} exited with code {code}{self._see_log()}")
+                raise LaunchError(f"{self.name} ended ({describe_exit(code)}){self._see_log()}")
             if healthy():
                 return
             if on_wait is not None:

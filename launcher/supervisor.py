@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .process import LaunchError, ManagedServer
+from .process import LaunchError, ManagedServer, describe_exit
 
 FIRST_DELAY = 1.0
 MAX_DELAY = 60.0
@@ -68,7 +68,7 @@ class Supervisor:
             watch.delay = FIRST_DELAY
         lines = "\n".join(f"    {line}" for line in server.last_log_lines())
         self._say(
-            f"{server.name} stopped (exit code {server.exit_code}); restarting it in "
+            f"{server.name} stopped ({describe_exit(server.exit_code)}); restarting it in "
             f"{watch.delay:.0f} s, the others keep serving. Its last log lines:\n{lines}"
         )
         watch.restart_at = now + watch.delay
