@@ -116,20 +116,26 @@ async def test_the_agents_are_warmed_again_at_midnight(ha_ready: HomeAssistant) 
     hass = ha_ready
     await hass.config.async_update(time_zone="Europe/Paris")
     warmed: list[datetime] = []
-    stop = async_rewarm_on_changes(hass, lambda: warmed.append(dt_util.now()))
+
+    async def warm_all() -> None:  # a coroutine, like the entry's: run on the event loop
+        warmed.append(dt_util.now())
+
+    async def at(moment: datetime) -> None:
+        """Time reaches `moment`; wait for what it started (the debouncer runs its call and
+        then its cooldown timer in a background task)."""
+        async_fire_time_changed(hass, moment)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    stop = async_rewarm_on_changes(hass, warm_all)
     # Whatever the setup itself changed (registries) is warmed first, and forgotten.
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=REWARM_COOLDOWN_SECONDS + 1))
-    await hass.async_block_till_done()
+    await at(dt_util.utcnow() + timedelta(seconds=REWARM_COOLDOWN_SECONDS + 1))
     warmed.clear()
     midnight = dt_util.start_of_local_day(dt_util.now() + timedelta(days=1))
     for moment in (midnight - timedelta(minutes=1), midnight - timedelta(seconds=50)):
-        async_fire_time_changed(hass, moment)
-        await hass.async_block_till_done()
+        await at(moment)
     assert warmed == []  # nothing changed yet
-    async_fire_time_changed(hass, midnight)
-    await hass.async_block_till_done()
+    await at(midnight)
     # Debounced like every other change.
-    async_fire_time_changed(hass, midnight + timedelta(seconds=REWARM_COOLDOWN_SECONDS + 1))
-    await hass.async_block_till_done()
+    await at(midnight + timedelta(seconds=REWARM_COOLDOWN_SECONDS + 1))
     assert len(warmed) == 1
     stop()
