@@ -43,12 +43,13 @@ def date_note_head(now: datetime, language: str | None) -> str:
     if lang == "fr":
         return (
             "(Seulement si on demande la date ou l'heure : "
-            f"aujourd'hui, nous sommes le {_french_date(now)} ; "
-            f"demain, nous serons le {_french_date(tomorrow)} ; il est"
+            f"aujourd'hui, nous sommes le {_written_date(now, lang)} ; "
+            f"demain, nous serons le {_written_date(tomorrow, lang)} ; il est"
         )
     return (
         "(Only if asked about the date or time: "
-        f"today is {_english_date(now)}; tomorrow is {_english_date(tomorrow)}; the time is"
+        f"today is {_written_date(now, lang)}; tomorrow is {_written_date(tomorrow, lang)}; "
+        "the time is"
     )
 
 
@@ -58,11 +59,9 @@ def _time_tail(now: datetime, language: str | None) -> str:
     return f" {now:%H:%M}.)"
 
 
-def _english_date(day: datetime) -> str:
-    weekday, month = WEEKDAYS["en"][day.weekday()], MONTHS["en"][day.month - 1]
+def _written_date(day: datetime, lang: str) -> str:
+    """'Wednesday, December 2, 2026' or 'mercredi 2 décembre 2026' ('1er' on the first)."""
+    weekday, month = WEEKDAYS[lang][day.weekday()], MONTHS[lang][day.month - 1]
+    if lang == "fr":
+        return f"{weekday} {'1er' if day.day == 1 else day.day} {month} {day.year}"
     return f"{weekday}, {month} {day.day}, {day.year}"
-
-
-def _french_date(day: datetime) -> str:
-    weekday, month = WEEKDAYS["fr"][day.weekday()], MONTHS["fr"][day.month - 1]
-    return f"{weekday} {'1er' if day.day == 1 else day.day} {month} {day.year}"

@@ -107,37 +107,43 @@ def build_note_start(fmt: PromptFormat, prefix: str, note_start: str) -> str:
     words of its context note: the part of the note that stays the same all day is cached by
     the warm-up too. `build_prompt` output starts with exactly these bytes when its note
     starts with `note_start` (tested)."""
-    match fmt:
-        case PromptFormat.CHATML:
-            return f"{prefix}<|im_start|>system\n{escape_text(note_start.lstrip())}"
-        case PromptFormat.LLAMA2:
-            opening = "" if _llama2_first_inst_open(prefix) else "<s>[INST] "
-            return f"{prefix}{opening}{escape_text(note_start.lstrip())}"
-        case _:
-            return f"{prefix}System: {_plain(note_start)}"
+    return prefix + _note_opening(fmt, prefix) + _note_text(fmt, note_start)
 
 
 def build_prompt(fmt: PromptFormat, parts: PromptParts) -> str:
     """The full raw prompt, ending where the assistant's answer begins."""
     prefix = _render(fmt, parts.system, [*parts.examples, *parts.history])
+    opening = _note_opening(fmt, prefix)
+    note = _note_text(fmt, parts.context_note) if parts.context_note.strip() else ""
     match fmt:
         case PromptFormat.CHATML:
-            note = (
-                f"<|im_start|>system\n{_text(parts.context_note)}<|im_end|>\n"
-                if parts.context_note.strip()
-                else ""
-            )
+            note = f"{opening}{note}<|im_end|>\n" if note else ""
             return (
                 f"{prefix}{note}<|im_start|>user\n{_text(parts.user_message)}<|im_end|>\n"
                 "<|im_start|>assistant\n"
             )
         case PromptFormat.LLAMA2:
-            opening = "" if _llama2_first_inst_open(prefix) else "<s>[INST] "
-            note = f"{_text(parts.context_note)}\n\n" if parts.context_note.strip() else ""
+            # The note shares the question's [INST] block, which is open by then either way.
+            note = f"{note}\n\n" if note else ""
             return f"{prefix}{opening}{note}{_text(parts.user_message)} [/INST]"
         case _:
-            note = f"System: {_plain(parts.context_note)}\n" if parts.context_note.strip() else ""
+            note = f"{opening}{note}\n" if note else ""
             return f"{prefix}{note}User: {_plain(parts.user_message)}\nAssistant:"
+
+
+def _note_opening(fmt: PromptFormat, prefix: str) -> str:
+    """What comes between `prefix` and the context note's text."""
+    match fmt:
+        case PromptFormat.CHATML:
+            return "<|im_start|>system\n"
+        case PromptFormat.LLAMA2:
+            return "" if _llama2_first_inst_open(prefix) else "<s>[INST] "
+        case _:
+            return "System: "
+
+
+def _note_text(fmt: PromptFormat, note: str) -> str:
+    return _plain(note) if fmt is PromptFormat.PLAIN else _text(note)
 
 
 def _llama2_first_inst_open(prefix: str) -> bool:
