@@ -18,7 +18,7 @@ from wyoming.wake import Detect
 
 from harness.audio_clip import AudioClip
 from harness.scoring import word_error_rate
-from harness.wyoming_client import read, synthesize, transcript_text
+from harness.wyoming_client import read, read_audio, send_clip, synthesize, transcript_text
 
 from .conftest import PHRASES, Servers
 
@@ -79,20 +79,62 @@ async def test_malformed_events_get_an_error_and_a_clean_close(
     await assert_still_serving(port, phrases)
 
 
-async def test_audio_before_audio_start_is_an_error(
+async def test_audio_without_audio_start_is_an_utterance_in_the_chunks_format(
+    port: int, phrases: dict[str, AudioClip]
+) -> None:
+    """What the official faster-whisper server accepts: chunks with no `audio-start` (their
+    own format, here Piper's 22050 Hz), and an `audio-stop` with no audio (an empty
+    transcript). No error, and the connection goes on."""
+    speech = phrases["weather"]
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Transcribe(language="en").event())
+        for chunk in speech.chunks():
+            await client.write_event(chunk.event())
+        await client.write_event(AudioStop().event())
+        event = await read(client)
+        assert event is not None and event.type == "transcript", event
+        assert word_error_rate(PHRASES["weather"], event.data["text"]) <= 0.15, event.data
+        await client.write_event(Transcribe(language="en").event())
+        await client.write_event(AudioStop().event())
+        event = await read(client)
+        assert event is not None and event.type == "transcript", event
+        assert event.data["text"] == ""
+
+
+async def test_chunks_of_the_wrong_shape_get_one_error_per_stream(port: int) -> None:
+    """A stream of malformed chunks (no rate) is refused once, not once per chunk; the next
+    request on the connection is answered."""
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Transcribe(language="en").event())
+        for _ in range(20):
+            await client.write_event(Event(type="audio-chunk", data={"width": 2, "channels": 1}))
+        await client.write_event(AudioStop().event())
+        await client.write_event(Describe().event())
+        events = []
+        while (event := await read(client)) is not None:
+            events.append(event)
+            if event.type == "info":
+                break
+    assert [e.type for e in events] == ["error", "info"], events
+    assert events[0].data["code"] == "bad-event"
+    assert "audio-chunk" in events[0].data["text"]
+
+
+async def test_a_language_that_is_not_a_string_is_refused_in_protocol_terms(
     port: int, phrases: dict[str, AudioClip]
 ) -> None:
     async with AsyncTcpClient("127.0.0.1", port) as client:
-        await client.write_event(
-            AudioChunk(rate=16000, width=2, channels=1, audio=bytes(3200)).event()
-        )
+        await client.write_event(Event(type="transcribe", data={"language": 42}))
+        await send_clip(client, phrases["weather"])
         event = await read(client)
-        assert event is not None and event.type == "error"
-        assert event.data["code"] == "no-audio-start"
-        # The connection is still usable.
+        assert event is not None and event.type == "error", event
+        assert event.data["code"] == "bad-event"
+        assert "'language' must be a language code" in event.data["text"]
+        assert "attribute" not in event.data["text"]
+        # Its audio is dropped without another word; the next request is served.
         await client.write_event(Describe().event())
         event = await read(client)
-        assert event is not None and event.type == "info"
+        assert event is not None and event.type == "info", event
     await assert_still_serving(port, phrases)
 
 
@@ -144,6 +186,22 @@ async def test_control_characters_in_text_are_dropped_and_the_rest_is_spoken(por
     assert "error" not in [e.type for e in result.events]
     heard = await transcript_text(port, result.speech)
     assert word_error_rate("The kitchen light is on. Good night.", heard) <= 0.2, heard
+
+
+async def test_a_lone_surrogate_in_text_is_dropped_and_the_rest_is_spoken(port: int) -> None:
+    """A lone surrogate ("\\ud800", written as JSON's ASCII escape) is valid JSON but no
+    character, and no voice can encode it."""
+    data = json.dumps({"text": "The kitchen light\ud800 is on."}).encode()
+    assert b"\\ud800" in data
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        writer = client._writer  # the library cannot write this text
+        assert writer is not None
+        header = json.dumps({"type": "synthesize", "data_length": len(data)}).encode()
+        writer.write(header + b"\n" + data)
+        result = await read_audio(client)
+    assert "error" not in [e.type for e in result.events], result.events
+    heard = await transcript_text(port, result.speech)
+    assert word_error_rate("The kitchen light is on.", heard) <= 0.2, heard
 
 
 async def test_text_over_the_limit_is_refused_with_a_clear_error(port: int) -> None:

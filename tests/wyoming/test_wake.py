@@ -6,8 +6,9 @@ import asyncio
 
 import numpy as np
 import pytest
-from wyoming.audio import AudioStart
+from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.client import AsyncTcpClient
+from wyoming.event import Event
 from wyoming.wake import Detect, Detection
 
 from harness.audio_clip import AudioClip
@@ -120,3 +121,92 @@ async def test_wake_word_after_a_long_quiet_stretch(
     assert [d.name for d in found] == ["hey_jarvis"]
     assert found[0].timestamp is not None
     assert 4000 < found[0].timestamp < 4000 + word.seconds * 1000 + 500
+
+
+async def read_until_quiet(client: AsyncTcpClient, pause: float = 3.0) -> list:
+    """Every event until the server has said nothing for `pause` seconds."""
+    events = []
+    while True:
+        try:
+            event = await read(client, timeout=pause)
+        except TimeoutError:
+            return events
+        if event is None:
+            return events
+        events.append(event)
+
+
+@pytest.mark.parametrize("server", ["all", "wake"])
+async def test_the_satellites_local_wake_stream_detects_every_time(
+    servers: Servers, phrases: dict[str, AudioClip], server: str
+) -> None:
+    """wyoming-satellite's local-wake mode: `detect`, then chunks with no `audio-start` and no
+    `audio-stop`; after each command a new `detect` and more chunks. Each wake word is found
+    and nothing else is said (no error per chunk)."""
+    port = getattr(servers, server).port
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        for key in ("hey_jarvis", "okay_nabu", "hey_jarvis"):
+            await client.write_event(Detect(names=["hey_jarvis", "okay_nabu"]).event())
+            for chunk in phrases[key].with_silence(0.5, 1.0).chunks():
+                await client.write_event(chunk.event())
+            events = await read_until_quiet(client)
+            assert [e.type for e in events] == ["detection"], events
+            assert Detection.from_event(events[0]).name == key
+
+
+async def test_a_new_detect_ends_the_stream_before_it(
+    port: int, phrases: dict[str, AudioClip]
+) -> None:
+    """Half a wake word, then a new `detect`: the next stream starts from a fresh state (no
+    detection made of the two halves), and an `audio-stop` answers not-detected."""
+    word = phrases["hey_jarvis"]
+    half = len(word.audio) // 2 // 2 * 2
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Detect(names=["hey_jarvis"]).event())
+        for chunk in AudioClip(bytes(word.rate) + word.audio[:half], word.rate).chunks():
+            await client.write_event(chunk.event())
+        await client.write_event(Detect(names=["hey_jarvis"]).event())
+        for chunk in AudioClip(word.audio[half:] + bytes(word.rate), word.rate).chunks():
+            await client.write_event(chunk.event())
+        await client.write_event(AudioStop().event())
+        events = await read_until_quiet(client)
+    assert [e.type for e in events] == ["not-detected"], events
+
+
+async def test_names_written_as_one_string_are_one_wake_word(
+    port: int, phrases: dict[str, AudioClip]
+) -> None:
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Event(type="detect", data={"names": "hey_jarvis"}))
+        await send_clip(client, phrases["hey_jarvis"].with_silence(0.5, 1.0))
+        events = await read_until_quiet(client)
+    assert [(e.type, e.data.get("name")) for e in events] == [("detection", "hey_jarvis")]
+
+
+async def test_names_of_the_wrong_shape_are_one_error_in_protocol_terms(
+    port: int, phrases: dict[str, AudioClip]
+) -> None:
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Event(type="detect", data={"names": [1, 2]}))
+        for chunk in phrases["hey_jarvis"].with_silence(0.5, 1.0).chunks():
+            await client.write_event(chunk.event())
+        events = await read_until_quiet(client)
+    assert [e.type for e in events] == ["error"], events
+    assert events[0].data["code"] == "bad-event"
+    assert "'names' must be a list of wake word names" in events[0].data["text"]
+
+
+async def test_a_stream_of_bad_chunks_gets_one_error(port: int) -> None:
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Detect(names=["hey_jarvis"]).event())
+        for _ in range(30):
+            await client.write_event(
+                AudioChunk(rate=16000, width=3, channels=1, audio=bytes(3 * 1024)).event()
+            )
+        events = await read_until_quiet(client)
+        assert [e.type for e in events] == ["error"], events
+        assert events[0].data["code"] == "unsupported-audio-format"
+        # The next stream on the connection is served normally.
+        await client.write_event(Detect(names=["hey_jarvis"]).event())
+        await client.write_event(AudioStop().event())
+        assert [e.type for e in await read_until_quiet(client)] == ["not-detected"]

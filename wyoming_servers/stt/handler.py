@@ -1,5 +1,8 @@
 """One connection's speech-to-text requests: `transcribe`, then audio-start/chunk/stop.
 
+Audio with no `audio-start` is an utterance in the chunk's own format, and an `audio-stop`
+with no audio gets an empty transcript: what the official faster-whisper server accepts.
+
 Latency after `audio-stop` is what a user feels. Besides keeping the models loaded and
 decoding from memory (no WAV file), the handler decodes *speculatively*: when audio is
 streamed in real time (as a satellite does) and the speaker pauses, the audio so far is
@@ -96,57 +99,85 @@ class SttHandler(ServiceHandler):
 
     async def handle(self, event: Event) -> None:
         if Transcribe.is_type(event.type):
-            language = normalize_language(Transcribe.from_event(event).language)
-            self._refuse_next_stream = False
-            if language is not None and not self.transcriber.knows(language):
-                self.language = None
-                self._refuse_audio()
-                raise ServiceError(
-                    f"no installed model transcribes '{language}'", "unsupported-language"
-                )
-            self.language = language
+            self._transcribe(Transcribe.from_event(event).language)
         elif AudioStart.is_type(event.type):
-            start = AudioStart.from_event(event)  # validates the format fields
-            self._end_utterance()
-            self._discarding, self._refuse_next_stream = self._refuse_next_stream, False
-            if self._discarding:
-                return
-            try:
-                check_format(start.rate, start.width, start.channels)
-            except AudioFormatError:
-                self._discarding = True  # one error for the stream, no transcript after it
-                raise
-            self.utterance = _Utterance(AudioInput(), asyncio.get_running_loop().time())
-            if self._speech is not None:
-                self._speech.reset()
+            self._audio_start(AudioStart.from_event(event))  # validates the format fields
         elif AudioChunk.is_type(event.type):
-            chunk = AudioChunk.from_event(event)
-            if self._discarding:
-                return
-            utterance = self._current(event)
-            try:
-                utterance.pcm += await utterance.audio.convert(chunk)
-            except AudioFormatError:
-                self._refuse_audio()  # one error; the rest of this stream is dropped
-                raise
-            if len(utterance.pcm) > _MAX_BYTES:
-                self._refuse_audio()  # one error; the rest of this stream is dropped
-                raise ServiceError(f"utterance longer than {MAX_SECONDS} s", "audio-too-long")
-            self._maybe_guess(utterance)
+            await self._audio_chunk(event)
         elif AudioStop.is_type(event.type):
-            if self._discarding:
-                self._discarding = False  # the refused request ends here
-                return
-            utterance = self._current(event)
-            self.utterance = None
-            # Now, not in the task: the next audio-start resets the voice-activity model.
-            if utterance.guess is not None and not self._no_speech_since(utterance):
-                utterance.drop_guess()  # speech resumed after the guess's audio
-            language = self.language or self.transcriber.default_language
-            # The read loop goes on (describe, ping, the next utterance) while this decodes.
-            final = asyncio.create_task(self._finish(utterance, language))
-            self._finals.add(final)
-            final.add_done_callback(self._finals.discard)
+            await self._audio_stop()
+
+    def _transcribe(self, asked: object) -> None:
+        self._refuse_next_stream = False
+        if asked is not None and not isinstance(asked, str):
+            self.language = None
+            self._refuse_audio()
+            raise ServiceError(
+                f"invalid 'transcribe' event: 'language' must be a language code such as "
+                f"'en' or 'fr-FR', not {asked!r:.40}",
+                "bad-event",
+            )
+        language = normalize_language(asked)
+        if language is not None and not self.transcriber.knows(language):
+            self.language = None
+            self._refuse_audio()
+            raise ServiceError(
+                f"no installed model transcribes '{language}'", "unsupported-language"
+            )
+        self.language = language
+
+    def _audio_start(self, start: AudioStart) -> None:
+        self._end_utterance()
+        self._discarding, self._refuse_next_stream = self._refuse_next_stream, False
+        if self._discarding:
+            return
+        try:
+            check_format(start.rate, start.width, start.channels)
+        except AudioFormatError:
+            self._discarding = True  # one error for the stream, no transcript after it
+            raise
+        self._start_utterance()
+
+    async def _audio_chunk(self, event: Event) -> None:
+        if self.utterance is None and self._refuse_next_stream:
+            # The refused request's audio, sent without `audio-start`.
+            self._discarding, self._refuse_next_stream = True, False
+        if self._discarding:
+            return
+        # Audio with no `audio-start` opens an utterance in the chunk's own format, as the
+        # official faster-whisper server accepts.
+        utterance = self.utterance or self._start_utterance()
+        try:
+            chunk = AudioChunk.from_event(event)
+            utterance.pcm += await utterance.audio.convert(chunk)
+        except (KeyError, TypeError, ValueError) as err:
+            self._refuse_audio()  # one error; the rest of this stream is dropped
+            raise ServiceError(f"invalid 'audio-chunk' event: {err}", "bad-event") from err
+        except AudioFormatError:
+            self._refuse_audio()  # one error; the rest of this stream is dropped
+            raise
+        if len(utterance.pcm) > _MAX_BYTES:
+            self._refuse_audio()  # one error; the rest of this stream is dropped
+            raise ServiceError(f"utterance longer than {MAX_SECONDS} s", "audio-too-long")
+        self._maybe_guess(utterance)
+
+    async def _audio_stop(self) -> None:
+        if self._discarding:
+            self._discarding = False  # the refused request ends here
+            return
+        utterance, self.utterance = self.utterance, None
+        language = self.language or self.transcriber.default_language
+        if utterance is None:
+            # A stream of no audio at all: nothing was said (the official server's answer).
+            await self.conn.write(Transcript(text="", language=language).event())
+            return
+        # Now, not in the task: the next audio-start resets the voice-activity model.
+        if utterance.guess is not None and not self._no_speech_since(utterance):
+            utterance.drop_guess()  # speech resumed after the guess's audio
+        # The read loop goes on (describe, ping, the next utterance) while this decodes.
+        final = asyncio.create_task(self._finish(utterance, language))
+        self._finals.add(final)
+        final.add_done_callback(self._finals.discard)
 
     def _refuse_audio(self) -> None:
         """The current request is refused: drop the audio it has, and what it still sends."""
@@ -156,9 +187,10 @@ class SttHandler(ServiceHandler):
         else:
             self._refuse_next_stream = True
 
-    def _current(self, event: Event) -> _Utterance:
-        if self.utterance is None:
-            raise ServiceError(f"{event.type} before audio-start", "no-audio-start")
+    def _start_utterance(self) -> _Utterance:
+        self.utterance = _Utterance(AudioInput(), asyncio.get_running_loop().time())
+        if self._speech is not None:
+            self._speech.reset()
         return self.utterance
 
     def _maybe_guess(self, utterance: _Utterance) -> None:

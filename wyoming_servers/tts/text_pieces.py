@@ -50,7 +50,9 @@ _NATURAL_HEAD_WORDS = 8
 # Piper to gigabytes): pieces are cut to this length (at a clause, else a word, else anywhere).
 MAX_PIECE_CHARS = 300
 # Control characters (NUL, escapes...) are not text: they make a voice fail. Kept: whitespace.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Lone UTF-16 surrogates (valid JSON as "\ud800", but no character) cannot be encoded for a
+# voice either: they go the same way, and the rest of the text is spoken.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class TextSplitter:

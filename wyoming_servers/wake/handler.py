@@ -1,4 +1,12 @@
-"""One connection's wake word streams: `detect`, then audio-start/chunk/stop.
+"""One connection's wake word streams: `detect`, then audio, until `audio-stop` or the next
+`detect`.
+
+Clients differ in how they frame a stream, and each is served as it is (being liberal in what
+we accept): Home Assistant sends `detect`, `audio-start`, chunks, and never `audio-stop`;
+wyoming-satellite's local-wake mode sends `detect` and then chunks with no `audio-start`, and a
+new `detect` after each command. A chunk with no open stream opens one in the chunk's own
+format, and a `detect` ends the stream before it. A stream gets at most one `error` (a format
+or chunk that makes no sense), never one per chunk.
 
 Audio is gathered into whole steps before it goes to the worker thread, so a client sending
 10 ms chunks does not pay a thread hand-off per chunk. By default two openWakeWord steps
@@ -108,54 +116,75 @@ class WakeHandler(ServiceHandler):
 
     async def handle(self, event: Event) -> None:
         if Detect.is_type(event.type):
-            asked = Detect.from_event(event).names or list(self.owner)
-            ours = {name: self._installed_name(name) for name in asked}
-            unknown = [name for name, found in ours.items() if found is None]
-            if unknown:
-                # One answer per request: this error, and no detection for what follows.
-                self.names, self.asked_as = [], {}
-                raise ServiceError(
-                    f"unknown wake word(s) {unknown}; installed: {sorted(self.owner)}",
-                    "unknown-wake-word",
-                )
-            # A detection carries the name the client asked for (HA checks it).
-            self.asked_as = {found: name for name, found in ours.items() if found is not None}
-            self.names = list(self.asked_as)
+            # A new request: whatever stream was open ends here (wyoming-satellite sends a new
+            # `detect` after each command, with no `audio-stop` before it).
+            self.stream = None
+            try:
+                asked = _asked_names(event.data.get("names"))
+            except ServiceError:
+                self.names, self.asked_as = [], {}  # the stream after it listens for nothing
+                raise
+            self._detect(asked)
         elif AudioStart.is_type(event.type):
             start = AudioStart.from_event(event)
-            self.stream = _Stream(
-                AudioInput(), self._new_states(), activations=dict.fromkeys(self.names, 0)
-            )
-            self.stream.quiet_until = dict.fromkeys(self.names, 0)
+            self.stream = self._new_stream()
             try:
                 check_format(start.rate, start.width, start.channels)
             except AudioFormatError:
                 self.stream.refused = True
                 raise
         elif AudioChunk.is_type(event.type):
-            stream = self._current(event)
+            # Audio with no `audio-start` opens a stream in the chunk's own format: the
+            # local-wake mode of wyoming-satellite streams that way, and so does the official
+            # openWakeWord server accept it.
+            stream = self.stream = self.stream or self._new_stream()
             if stream.refused:
                 await asyncio.sleep(len(event.payload or b"") / _SKIP_BYTES_PER_SECOND)
                 return
-            chunk = AudioChunk.from_event(event)
             try:
+                chunk = AudioChunk.from_event(event)
                 stream.pending += await stream.audio.convert(chunk)
             except AudioFormatError:
                 stream.refused = True
                 raise
+            except (KeyError, TypeError, ValueError) as err:
+                # One error for the stream, then its audio is skipped: never one per chunk.
+                stream.refused = True
+                raise ServiceError(f"invalid 'audio-chunk' event: {err}", "bad-event") from err
             stream.timestamp = chunk.timestamp
             while len(stream.pending) >= self.settings.batch_samples * WIDTH:
                 await self._process(stream)
         elif AudioStop.is_type(event.type):
-            stream = self._current(event)
-            if stream.refused:
-                self.stream = None
+            ended, self.stream = self.stream, None
+            if ended is not None and ended.refused:
                 return  # its error was the answer
-            while len(stream.pending) >= WIDTH:
-                await self._process(stream)
-            self.stream = None
-            if not stream.detected:
+            while ended is not None and len(ended.pending) >= WIDTH:
+                await self._process(ended)
+            if ended is None or not ended.detected:
                 await self.conn.write(NotDetected().event())
+
+    def _detect(self, asked: list[str]) -> None:
+        """Listen for the `asked` wake words (all installed ones when none is named)."""
+        ours = {name: self._installed_name(name) for name in asked or list(self.owner)}
+        unknown = [name for name, found in ours.items() if found is None]
+        if unknown:
+            # One answer per request: this error, and no detection for what follows.
+            self.names, self.asked_as = [], {}
+            raise ServiceError(
+                f"unknown wake word(s) {unknown}; installed: {sorted(self.owner)}",
+                "unknown-wake-word",
+            )
+        # A detection carries the name the client asked for (HA checks it).
+        self.asked_as = {found: name for name, found in ours.items() if found is not None}
+        self.names = list(self.asked_as)
+
+    def _new_stream(self) -> _Stream:
+        return _Stream(
+            AudioInput(),
+            self._new_states(),
+            activations=dict.fromkeys(self.names, 0),
+            quiet_until=dict.fromkeys(self.names, 0),
+        )
 
     def _installed_name(self, name: str) -> str | None:
         """Our name for a wake word; the official server's names (`hey_jarvis_v0.1`,
@@ -165,11 +194,6 @@ class WakeHandler(ServiceHandler):
         base = _VERSION_SUFFIX.sub("", name)
         base = _OFFICIAL_NAMES.get(base, base)
         return base if base in self.owner else None
-
-    def _current(self, event: Event) -> _Stream:
-        if self.stream is None:
-            raise ServiceError(f"{event.type} before audio-start", "no-audio-start")
-        return self.stream
 
     def _new_states(self) -> dict[int, object]:
         wanted: dict[int, list[str]] = {}
@@ -238,3 +262,18 @@ class WakeHandler(ServiceHandler):
                     _LOGGER.debug("%s: detected %s (p=%.2f)", self.conn.peer, name, probability)
                     said = self.asked_as.get(name, name)
                     await self.conn.write(Detection(name=said, timestamp=timestamp).event())
+
+
+def _asked_names(names: object) -> list[str]:
+    """The wake words a `detect` asks for: a list of names, or one name written as a string
+    (read as that name, not letter by letter); none means every installed one."""
+    if names is None:
+        return []
+    if isinstance(names, str):
+        return [names]
+    if isinstance(names, list) and all(isinstance(name, str) for name in names):
+        return names
+    raise ServiceError(
+        f"invalid 'detect' event: 'names' must be a list of wake word names, not {names!r:.80}",
+        "bad-event",
+    )
