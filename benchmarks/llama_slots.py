@@ -40,8 +40,9 @@ from typing import Any
 import aiohttp
 
 from custom_components.heisenberg.agent_options import AgentOptions
+from custom_components.heisenberg.assist_tools.calls import Action, Target, Value, ValueKind
+from custom_components.heisenberg.assist_tools.prompt import examples, instructions
 from custom_components.heisenberg.context_note import date_time_note
-from custom_components.heisenberg.device_prompt import device_examples, device_instructions
 from custom_components.heisenberg.personas import Persona, persona_text
 from custom_components.heisenberg.prompt_format import (
     PromptFormat,
@@ -49,7 +50,6 @@ from custom_components.heisenberg.prompt_format import (
     build_prefix,
     build_prompt,
 )
-from custom_components.heisenberg.tool_grammar import Action, Device
 from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import resolve_model
 from launcher.process import cache_dir, free_port
@@ -57,28 +57,28 @@ from launcher.process import cache_dir, free_port
 FMT = PromptFormat.CHATML  # what format detection picks for the default model (Qwen 2.5)
 CONTEXT = 8192  # the launcher's --ctx-size; without --kv-unified each slot gets CONTEXT/parallel
 
-ON_OFF = (Action("on"), Action("off"), Action("state"))
+ON_OFF = (Action("on"), Action("off"), Action("state", read_only=True))
 # The harness's fake home (harness/fake_home.py LAYOUT), as the agent sees it.
 HOME = [
-    Device("Kitchen Light", (*ON_OFF, Action("brightness", (0, 100))), ("lumière de la cuisine",), "Kitchen"),
-    Device("Bedroom Lamp", (*ON_OFF, Action("brightness", (0, 100))), ("lampe de la chambre",), "Bedroom"),
-    Device("Porch Light", ON_OFF, ("lumière du porche",), "Porch"),
-    Device("Coffee Maker", ON_OFF, ("machine à café",), "Kitchen"),
-    Device("Garden Sprinkler", ON_OFF, ("arrosage du jardin",), "Garden"),
-    Device("Sauna Heater", ON_OFF, ("chauffage du sauna",), "Garden"),
-    Device("Garage Door", (Action("open"), Action("close"), Action("state")), ("porte du garage",), "Garage"),
-    Device(
+    Target("Kitchen Light", (*ON_OFF, Action("brightness", Value(ValueKind.NUMBER, 0, 100))), ("lumière de la cuisine",), "Kitchen"),
+    Target("Bedroom Lamp", (*ON_OFF, Action("brightness", Value(ValueKind.NUMBER, 0, 100))), ("lampe de la chambre",), "Bedroom"),
+    Target("Porch Light", ON_OFF, ("lumière du porche",), "Porch"),
+    Target("Coffee Maker", ON_OFF, ("machine à café",), "Kitchen"),
+    Target("Garden Sprinkler", ON_OFF, ("arrosage du jardin",), "Garden"),
+    Target("Sauna Heater", ON_OFF, ("chauffage du sauna",), "Garden"),
+    Target("Garage Door", (Action("open"), Action("close"), Action("state", read_only=True)), ("porte du garage",), "Garage"),
+    Target(
         "Living Room Blinds",
-        (Action("open"), Action("close"), Action("position", (0, 100)), Action("state")),
+        (Action("open"), Action("close"), Action("position", Value(ValueKind.NUMBER, 0, 100)), Action("state", read_only=True)),
         ("stores du salon",), "Living Room",
     ),
-    Device("Ceiling Fan", (*ON_OFF, Action("speed", (0, 100))), ("ventilateur",), "Bedroom"),
-    Device("Front Door", (Action("lock"), Action("unlock"), Action("state")), ("porte d'entrée",), "Hall"),
-    Device("Thermostat", (Action("temperature", (7, 30)), Action("state")), ("chauffage",), "Living Room"),
-    Device("Outside Temperature", (Action("state"),), ("température extérieure",), "Garden"),
-    Device(
+    Target("Ceiling Fan", (*ON_OFF, Action("speed", Value(ValueKind.NUMBER, 0, 100))), ("ventilateur",), "Bedroom"),
+    Target("Front Door", (Action("lock"), Action("unlock"), Action("state", read_only=True)), ("porte d'entrée",), "Hall"),
+    Target("Thermostat", (Action("temperature", Value(ValueKind.NUMBER, 7, 30)), Action("state", read_only=True)), ("chauffage",), "Living Room"),
+    Target("Outside Temperature", (Action("state", read_only=True),), ("température extérieure",), "Garden"),
+    Target(
         "Living Room TV",
-        (*ON_OFF, Action("volume", (0, 100)), Action("pause"), Action("play")),
+        (*ON_OFF, Action("volume", Value(ValueKind.NUMBER, 0, 100)), Action("pause"), Action("play")),
         ("télé du salon",), "Living Room",
     ),
 ]  # fmt: skip
@@ -161,9 +161,9 @@ def agents() -> tuple[Agent, Agent]:
     for slot, persona in enumerate((Persona.DEFAULT, Persona.FRIENDLY)):
         text = persona_text(persona, "en", can_control=True)
         system = text.instructions.replace("{{ ha_name }}", "Home")
-        system = f"{system}\n{device_instructions(HOME, 'en')}"
-        examples = (*device_examples(HOME, "en"), *text.examples)
-        made.append(Agent("A" if slot == 0 else "B", system, examples, slot))
+        system = f"{system}\n{instructions(HOME, [], group_kinds=[], area_example='', domains={}, language='en')}"
+        shown = (*examples(HOME, [], {}, "en"), *text.examples)
+        made.append(Agent("A" if slot == 0 else "B", system, shown, slot))
     return made[0], made[1]
 
 

@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator
 from homeassistant.components import conversation
 
 from .apologies import apology, holding_phrase
+from .assist_tools.grammar import starts_with_call
 from .const import BUSY_HOLD_AFTER_SECONDS, HOLD_AFTER_SECONDS
 from .failover import FailoverStream
 from .llama_client import CompletionStats, LlamaServerError
 from .spoken_answer import Budget, SpokenAnswer
-from .tool_grammar import starts_with_call
 
 
 class EmptyAnswer(LlamaServerError):

@@ -16,16 +16,19 @@ from homeassistant.util import dt as dt_util
 
 from .agent_options import AgentOptions
 from .answer_stream import AnswerStream
-from .const import DOMAIN, MID_ANSWER_STALL_SECONDS
-from .context_note import date_time_note
-from .device_context import (
-    DeviceContext,
+from .assist_tools.calls import parse_calls
+from .assist_tools.execute import ToolTurn
+from .assist_tools.home import (
+    HomeView,
     any_exposed,
-    device_context,
+    home_view,
     no_control_refusal,
+    satellite_area,
     satellite_area_note,
 )
-from .device_turn import DeviceTurn
+from .assist_tools.request import TurnRequest
+from .const import DOMAIN, MID_ANSWER_STALL_SECONDS
+from .context_note import date_time_note
 from .failover import FailoverStream
 from .history import history_window
 from .llama_client import CompletionRequest
@@ -34,7 +37,6 @@ from .prompt_format import PromptFormat, PromptParts, Turn, build_prompt
 from .runtime import HeisenbergConfigEntry, TurnRecord
 from .spoken_answer import budget_for
 from .system_prompt import split_system_prompt
-from .tool_grammar import parse_calls
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -58,7 +60,8 @@ async def async_setup_entry(
 class _TurnPlan:
     """What one turn sends the model, decided once for the prompt and the request."""
 
-    home: DeviceContext | None  # the devices the agent may act on (None without an API)
+    home: HomeView | None  # the targets the agent may act on (None without an API)
+    request: TurnRequest | None  # the request, analysed once (None without an API)
     history: Sequence[Turn]
     # The prompt's parts: each server gets them in its own model's format.
     parts: PromptParts
@@ -117,8 +120,8 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         if answer.error is not None:
             return self._failed_turn(user_input, chat_log, answer)
         self._record_answer(answer)
-        if plan.home is not None and answer.call_output:
-            await self._act(plan.home, answer.call_output, plan.history, user_input, chat_log)
+        if plan.home is not None and plan.request is not None and answer.call_output:
+            await self._act(plan.home, plan.request, answer.call_output, plan.history, chat_log)
         return conversation.async_get_result_from_chat_log(user_input, chat_log)
 
     async def _provide_llm_data(
@@ -153,38 +156,44 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
     ) -> _TurnPlan:
-        """The home, the history and the prompt of this turn, and how the model may answer."""
-        home = device_context(self.hass, chat_log.llm_api, user_input.language)
+        """The home, the request, the history and the prompt of this turn, and how the model
+        may answer."""
+        api = chat_log.llm_api
+        home = home_view(self.hass, api.tools if api else None, user_input.language)
+        area = satellite_area(self.hass, user_input.device_id) if home else ()
+        request = home.request(user_input.text, user_input.language, area) if home else None
         history = history_window(
             chat_log.content[1:-1], options.max_history_turns, self.entry.runtime_data.call_texts
         )
         # How the model may answer (speech or calls), decided once for the prompt and request.
-        grammar, calls_only = home.grammar_for(user_input.text) if home else (None, False)
+        grammar = home.grammar_for(request) if home and request else None
+        calls_only = request.calls_only if request else False
         parts = self._prompt_parts(
             persona,
             home=home,
             calls_only=calls_only,
+            area=area,
             history=history,
             user_input=user_input,
             chat_log=chat_log,
         )
-        return _TurnPlan(home, history, parts, grammar, calls_only)
+        return _TurnPlan(home, request, history, parts, grammar, calls_only)
 
     async def _act(
         self,
-        home: DeviceContext,
+        home: HomeView,
+        request: TurnRequest,
         call_output: str,
         history: Sequence[Turn],
-        user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
     ) -> None:
         """Carry out the model's calls through HA, then say what really happened."""
         _LOGGER.debug("%s: the model's calls: %r", self.entity_id, call_output)
         context = [history[-1].user, history[-1].assistant] if history else []
-        turn = DeviceTurn(home.catalog, user_input.text, context, user_input.language)
-        turn.plan(self.hass, parse_calls(call_output, home.catalog.model_devices))
+        turn = ToolTurn(home.catalog, request, context)
+        turn.plan(self.hass, parse_calls(call_output, home.catalog.model_targets))
         sentence = await turn.async_run(chat_log, self.entity_id)
-        for tool_call_id, text in turn.call_texts().items():
+        for tool_call_id, text in turn.call_texts_by_id.items():
             self.entry.runtime_data.remember_call(tool_call_id, text)
         await self._say(chat_log, sentence)
 
@@ -192,8 +201,9 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         self,
         persona: PersonaText,
         *,
-        home: DeviceContext | None,
+        home: HomeView | None,
         calls_only: bool,
+        area: tuple[str, ...],
         history: Sequence[Turn],
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
@@ -213,9 +223,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         # the note (new every minute) would be 30 tokens to evaluate before acting.
         notes = (
             "" if calls_only else date_time_note(dt_util.now(), user_input.language),
-            satellite_area_note(self.hass, user_input.device_id, user_input.language)
-            if home is not None
-            else "",
+            satellite_area_note(area, user_input.language) if home is not None else "",
             extra,
         )
         return PromptParts(

@@ -28,8 +28,8 @@ from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
 from .agent_options import AgentOptions
+from .assist_tools.home import any_exposed, async_api_for_warm_up, home_view
 from .context_note import date_note_head
-from .device_context import any_exposed, async_api_for_warm_up, device_context
 from .llama_client import LlamaServerError
 from .prompt_format import build_note_start, build_prefix
 from .runtime import HeisenbergConfigEntry, HeisenbergRuntime
@@ -68,7 +68,8 @@ async def async_warm_up_agent(
         system = render_instructions(hass, persona.instructions)
         examples = persona.examples
         api = await async_api_for_warm_up(hass, options.llm_hass_api, language)
-        if (home := device_context(hass, api, language)) is not None and home.instructions:
+        home = home_view(hass, api.tools if api else None, language)
+        if home is not None and home.instructions:
             system = f"{system}\n{home.instructions}"
             examples = (*home.examples, *examples)
         prefix = build_prefix(fmt, system, examples)

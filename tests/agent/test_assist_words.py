@@ -1,42 +1,45 @@
-"""The pure parts of device control: relevance, spoken sentences, prompt examples, history."""
+"""The pure parts of the assist tools: relevance, the request record, spoken sentences, prompt
+examples, history."""
 
 from types import SimpleNamespace
 
 import pytest
 
-from custom_components.heisenberg.device_prompt import device_examples, device_instructions
-from custom_components.heisenberg.device_relevance import (
-    Request,
-    device_phrase,
-    mentions,
-    request_kind,
+from custom_components.heisenberg.assist_tools.calls import (
+    Action,
+    MissingDevice,
+    Target,
+    ToolCall,
+    Value,
+    ValueKind,
+    parse_calls,
 )
-from custom_components.heisenberg.device_speech import (
+from custom_components.heisenberg.assist_tools.grammar import build_grammar
+from custom_components.heisenberg.assist_tools.prompt import examples, instructions
+from custom_components.heisenberg.assist_tools.readings import state_sentence
+from custom_components.heisenberg.assist_tools.relevance import device_phrase, mentions
+from custom_components.heisenberg.assist_tools.request import RequestKind, analyse
+from custom_components.heisenberg.assist_tools.speech import (
     Outcome,
     action_sentence,
     failure_reason,
     spoken_name,
-    state_sentence,
 )
 from custom_components.heisenberg.history import conversation_turns
 from custom_components.heisenberg.system_prompt import split_system_prompt
-from custom_components.heisenberg.tool_grammar import (
-    Action,
-    Device,
-    MissingDevice,
-    ToolCall,
-    build_grammar,
-    parse_calls,
-)
 
-ON_OFF = (Action("on"), Action("off"), Action("state"))
-CEILING_FAN = Device(
-    "Ceiling Fan", (*ON_OFF, Action("speed", (0, 100))), ("ventilateur",), "Bedroom"
+STATE = Action("state", read_only=True)
+ON_OFF = (Action("on"), Action("off"), STATE)
+PERCENT = Value(ValueKind.NUMBER, 0, 100)
+CEILING_FAN = Target(
+    "Ceiling Fan", (*ON_OFF, Action("speed", PERCENT)), ("ventilateur",), "Bedroom"
 )
-BEDROOM_LAMP = Device("Bedroom Lamp", ON_OFF, ("lampe de la chambre",), "Bedroom")
-KITCHEN = Device("Kitchen Light", ON_OFF, ("lumière de la cuisine",), "Kitchen")
-OUTSIDE = Device("Outside Temperature", (Action("state"),), ("température extérieure",), "Garden")
+BEDROOM_LAMP = Target("Bedroom Lamp", ON_OFF, ("lampe de la chambre",), "Bedroom")
+KITCHEN = Target("Kitchen Light", ON_OFF, ("lumière de la cuisine",), "Kitchen")
+OUTSIDE = Target("Outside Temperature", (STATE,), ("température extérieure",), "Garden")
 HOME = [CEILING_FAN, BEDROOM_LAMP, KITCHEN, OUTSIDE]
+DOMAINS = {"Ceiling Fan": "fan", "Bedroom Lamp": "light", "Kitchen Light": "light",
+           "Outside Temperature": "sensor"}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -61,10 +64,14 @@ HOME = [CEILING_FAN, BEDROOM_LAMP, KITCHEN, OUTSIDE]
         (BEDROOM_LAMP, "light", "Turn off the fan in the bedroom", False),
         # nothing in common at all
         (KITCHEN, "light", "Open the pool cover", False),
+        # two devices in one order: each is about its own part
+        (KITCHEN, "light", "Turn on the kitchen light and the porch light", True),
+        (KITCHEN, "light", "Allume la lumière de la cuisine et celle du porche", True),
+        (KITCHEN, "light", "Turn on the porch light and the attic light", False),
     ],
 )
 def test_a_call_must_be_about_what_the_user_said(
-    device: Device, domain: str, request_text: str, expected: bool
+    device: Target, domain: str, request_text: str, expected: bool
 ) -> None:
     assert mentions(device, domain, request_text) is expected
 
@@ -78,34 +85,51 @@ def test_it_in_a_follow_up_is_the_device_the_turn_before_was_about() -> None:
 @pytest.mark.parametrize(
     ("request_text", "expected"),
     [
-        ("Turn it off again", Request.ORDER),
-        ("I'm cold, could you set the thermostat to 22 degrees?", Request.ORDER),
-        ("I'm cold, set the heating to 22", Request.ORDER),
-        ("Would you mind opening the kitchen light?", Request.ORDER),
-        ("Would you mind setting the kitchen light to 40?", Request.ORDER),
-        ("Can you tell me if the garage door is open?", Request.FREE),  # names no device...
-        ("Can you tell me if the kitchen light is on?", Request.QUESTION),  # ...this one does
-        ("Could you please open the garage door?", Request.ORDER),
-        ("Peux-tu éteindre la lumière ?", Request.ORDER),
-        ("Éteins tout", Request.ORDER),
-        ("What's the outside temperature?", Request.QUESTION),  # names a device in full
-        ("Quelle température fait-il dehors ?", Request.QUESTION),  # « dehors »: outside
-        ("Is the kitchen light on?", Request.QUESTION),
-        ("kitchen light on", Request.ORDER),
-        ("How warm is it outside right now?", Request.QUESTION),  # a kind and its own word
-        ("Il fait combien dehors ?", Request.QUESTION),
-        ("How warm is it in Tokyo?", Request.FREE),
-        ("What is the capital of Japan?", Request.FREE),
-        ("Tell me a joke about kitchens", Request.FREE),
+        ("Turn it off again", RequestKind.ORDER),
+        ("I'm cold, could you set the thermostat to 22 degrees?", RequestKind.ORDER),
+        ("I'm cold, set the heating to 22", RequestKind.ORDER),
+        ("Would you mind opening the kitchen light?", RequestKind.ORDER),
+        ("Would you mind setting the kitchen light to 40?", RequestKind.ORDER),
+        ("Could you please open the garage door?", RequestKind.ORDER),
+        ("Peux-tu éteindre la lumière ?", RequestKind.ORDER),
+        ("Éteins tout", RequestKind.ORDER),
+        ("kitchen light on", RequestKind.ORDER),
+        ("Set a timer for five minutes", RequestKind.ORDER),
+        ("Ajoute du lait à la liste de courses", RequestKind.ORDER),
+        # questions about the home: answered by reading, never by acting
+        ("Can you tell me if the garage door is open?", RequestKind.HOME_QUESTION),
+        ("Can you tell me if the kitchen light is on?", RequestKind.HOME_QUESTION),
+        ("What's the outside temperature?", RequestKind.HOME_QUESTION),
+        ("Quelle température fait-il dehors ?", RequestKind.HOME_QUESTION),
+        ("Is the kitchen light on?", RequestKind.HOME_QUESTION),
+        ("How warm is it outside right now?", RequestKind.HOME_QUESTION),
+        ("Il fait combien dehors ?", RequestKind.HOME_QUESTION),
+        ("Which lights are on?", RequestKind.HOME_QUESTION),
+        ("Quelles lumières sont allumées ?", RequestKind.HOME_QUESTION),
+        ("Is anything open?", RequestKind.HOME_QUESTION),
+        # other questions: words, or reading calls, never an act
+        ("How warm is it in Tokyo?", RequestKind.QUESTION),
+        ("What is the capital of Japan?", RequestKind.QUESTION),
+        ("Tell me a joke about kitchens", RequestKind.QUESTION),
+        ("I'm cold", RequestKind.FREE),
     ],
 )
-def test_orders_and_questions_about_devices_are_told_apart(
-    request_text: str, expected: str
-) -> None:
-    domains = {"Ceiling Fan": "fan", "Bedroom Lamp": "light", "Kitchen Light": "light"}
-    assert request_kind(request_text, HOME, domains | {"Outside Temperature": "sensor"}) == (
-        expected
-    )
+def test_orders_and_questions_are_told_apart(request_text: str, expected: RequestKind) -> None:
+    assert analyse(request_text, "en", targets=HOME, domains=DOMAINS).kind == expected
+
+
+@pytest.mark.parametrize(
+    ("request_text", "wanted"),
+    [
+        ("Set the heating to 19.5 degrees", {"temperature"}),
+        ("Mets le chauffage à 19,5 degrés", {"temperature"}),
+        ("Dim the lamp to 30%", {"brightness", "position", "speed", "volume"}),
+        ("Turn on the lamp", set()),
+        ("Set the volume to 20", {"volume"}),
+    ],
+)
+def test_a_value_says_which_kind_of_action_is_meant(request_text: str, wanted: set[str]) -> None:
+    assert analyse(request_text, "en", targets=HOME, domains=DOMAINS).wanted == wanted
 
 
 @pytest.mark.parametrize(
@@ -122,22 +146,40 @@ def test_the_device_a_request_names_is_found_in_its_words(request_text: str, phr
     assert device_phrase(request_text) == phrase
 
 
+TIMER = Target("timer", (Action("start", Value(ValueKind.DURATION, label=True)),))
+ALL_LIGHTS = Target("all lights", (Action("off"), STATE))
+LIST = Target(
+    "Shopping List", (Action("add", Value(ValueKind.TEXT)), Action("items", read_only=True))
+)
+OTHERS = [TIMER, ALL_LIGHTS]
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_every_example_call_is_one_the_grammar_allows(language: str) -> None:
-    examples = device_examples(HOME, language)
-    assert len(examples) == 4
-    for example in examples:
-        (call,) = parse_calls(example.assistant, HOME)
+    devices = [*HOME, LIST]
+    made = examples(devices, OTHERS, DOMAINS | {"Shopping List": "todo"}, language)
+    assert len(made) == 9  # on, a value, a state, lights off, which lights, timer, list x2, missing
+    everything = [*devices, *OTHERS]
+    for example in made:
+        (call,) = parse_calls(example.assistant, everything)
         assert call is not None, example
-    assert isinstance(parse_calls(examples[-1].assistant, HOME)[0], MissingDevice)
+    assert isinstance(parse_calls(made[-1].assistant, everything)[0], MissingDevice)
     # Names in the list and the grammar are the same, in one order.
-    text = device_instructions(HOME, language)
+    text = instructions(
+        devices,
+        OTHERS,
+        group_kinds=["lights"],
+        area_example="Kitchen",
+        domains=DOMAINS,
+        language=language,
+    )
     assert text.index("Bedroom Lamp") < text.index("Ceiling Fan") < text.index("Kitchen Light")
-    assert '"lampe de la chambre"' in build_grammar(HOME)
+    assert "[all lights in Kitchen]" in text
+    assert '"lampe de la chambre"' in build_grammar(everything)
 
 
 def test_french_examples_use_french_names() -> None:
-    users = [example.user for example in device_examples(HOME, "fr")]
+    users = [example.user for example in examples(HOME, [], DOMAINS, "fr")]
     assert users[0] == "allume lampe de la chambre"
 
 
@@ -156,6 +198,18 @@ def test_what_was_done_is_said_in_the_users_language(
     outcome: Outcome, language: str, expected: str
 ) -> None:
     assert action_sentence(outcome, language) == expected
+
+
+def test_timers_and_lists_are_confirmed_with_their_words() -> None:
+    assert action_sentence(Outcome("start", "", "5 minutes", timer=True), "en") == (
+        "I set a timer for 5 minutes."
+    )
+    assert action_sentence(Outcome("start", "", "10 minutes", timer=True, label="pâtes"), "fr") == (
+        "J'ai lancé un minuteur « pâtes » de 10 minutes."
+    )
+    assert action_sentence(Outcome("add", "my shopping list", "milk"), "en") == (
+        "I added milk to my shopping list."
+    )
 
 
 def test_names_are_said_as_the_user_said_them() -> None:

@@ -3,14 +3,18 @@
 from datetime import timedelta
 
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
+from homeassistant.components.intent import async_register_timer_handler
 from homeassistant.const import CONF_LLM_HASS_API
 from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import llm
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.heisenberg.device_catalog import DeviceCatalog, async_device_catalog
+from custom_components.heisenberg.assist_tools.catalog import async_catalog
+from custom_components.heisenberg.assist_tools.home_target import Catalog, Kind
 from harness.fake_home import async_build_home
 from launcher.llama_server import LlamaServerProcess
 
@@ -18,40 +22,78 @@ from .conftest import EntryFactory, converse
 from .spy import PromptSpy
 
 
-async def catalog(hass: HomeAssistant) -> DeviceCatalog:
-    context = llm.LLMContext("test", Context(), "en", "conversation", None)
+async def catalog(hass: HomeAssistant, device_id: str | None = None) -> Catalog:
+    context = llm.LLMContext("test", Context(), "en", "conversation", device_id)
     api = await llm.async_get_api(hass, "assist", context)
-    return async_device_catalog(hass, {tool.name for tool in api.tools})
+    return async_catalog(hass, api.tools)
 
 
-def actions(found: DeviceCatalog, name: str) -> list[str]:
+def actions(found: Catalog, name: str) -> list[str]:
     home = found.by_name(name)
-    assert home is not None, [h.device.name for h in found.devices]
-    return [
-        a.name if a.value_range is None else f"{a.name} {a.value_range}"
-        for a in home.device.actions
-    ]
+    assert home is not None, [h.target.name for h in found.targets]
+    return [a.describe() for a in home.target.actions]
 
 
 async def test_devices_come_with_their_names_area_and_own_actions(ha_ready: HomeAssistant) -> None:
     hass = ha_ready
     await async_build_home(hass)
     found = await catalog(hass)
-    names = [home.device.name for home in found.devices]
+    names = [home.target.name for home in found.targets]
     assert names == sorted(names, key=str.casefold)
     assert "TV power" not in " ".join(names)  # not exposed
     kitchen = found.by_name("Kitchen Light")
     assert kitchen is not None
-    assert kitchen.device.aliases == ("lumière de la cuisine",)
-    assert kitchen.device.area == "Kitchen"
-    # Only what each entity's features allow, each mapped to HA's own tool.
-    assert actions(found, "Kitchen Light") == ["on", "off", "brightness (0, 100)", "state"]
+    assert kitchen.target.aliases == ("lumière de la cuisine",)
+    assert kitchen.target.area == "Kitchen"
+    # Only what each entity's features and HA's offered tools allow, each mapped to the tool.
+    assert actions(found, "Kitchen Light") == ["on", "off", "brightness 0-100", "state"]
     assert actions(found, "Porch Light") == ["on", "off", "state"]  # it does not dim
     assert actions(found, "Garage Door") == ["open", "close", "state"]
-    assert actions(found, "Living Room Blinds") == ["open", "close", "position (0, 100)", "state"]
-    assert actions(found, "Thermostat") == ["temperature (7, 30)", "state"]  # its own range
+    assert actions(found, "Living Room Blinds") == ["open", "close", "position 0-100", "state"]
+    assert "temperature 7-30" in actions(found, "Thermostat")  # its own range
     assert actions(found, "Outside Temperature") == ["state"]
-    assert found.by_name("Front Door").spec("lock").tool == "intent__HassTurnOn"  # type: ignore[union-attr]
+    tv = actions(found, "Living Room TV")
+    assert {"pause", "resume", "next", "volume 0-100"} <= set(tv)
+    front_door = found.by_name("Front Door")
+    assert front_door is not None
+    assert found.tools[front_door.verbs["lock"].tool] == "intent__HassTurnOn"
+
+
+async def test_groups_have_the_actions_every_member_has(ha_ready: HomeAssistant) -> None:
+    hass = ha_ready
+    await async_build_home(hass)
+    found = await catalog(hass)
+    # Two of three lights dim: the group of all lights does not.
+    assert actions(found, "all lights") == ["on", "off", "state"]
+    bedroom = found.by_name("all lights in Bedroom")
+    assert bedroom is not None
+    assert [m.entity_id for m in bedroom.members] == ["light.bedroom_lamp"]
+    assert actions(found, "all lights in Bedroom") == ["on", "off", "brightness 0-100", "state"]
+    # An area's aliases are other names of its groups.
+    kitchen = found.by_name("everything in Kitchen")
+    assert kitchen is not None and kitchen.kind is Kind.GROUP
+    assert {m.entity_id for m in kitchen.members} == {"light.kitchen_light", "switch.coffee_maker"}
+
+
+async def test_timers_are_a_target_and_their_tools_come_with_a_ringing_device(
+    ha_ready: HomeAssistant,
+) -> None:
+    hass = ha_ready
+    assert await async_setup_component(hass, "intent", {})
+    await async_build_home(hass)
+    entry = MockConfigEntry(domain="test")
+    entry.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={("test", "satellite")}
+    )
+    async_register_timer_handler(hass, device.id, lambda *_: None)
+    # The timer target is in every turn's view (one prompt for all), its tools only when the
+    # device can ring.
+    without, with_timers = await catalog(hass), await catalog(hass, device.id)
+    assert actions(without, "timer") == actions(with_timers, "timer")
+    assert "start duration" in actions(with_timers, "timer")
+    assert "HassStartTimer" not in without.tools
+    assert with_timers.tools["HassStartTimer"] == "intent__HassStartTimer"
 
 
 async def test_a_name_two_entities_share_gets_its_area(ha_ready: HomeAssistant) -> None:
@@ -61,7 +103,7 @@ async def test_a_name_two_entities_share_gets_its_area(ha_ready: HomeAssistant) 
     entities.async_update_entity("light.porch_light", aliases=[er.COMPUTED_NAME, "Lamp"])
     entities.async_update_entity("light.bedroom_lamp", aliases=["Lamp"])  # its own name left out
     found = await catalog(hass)
-    names = [home.device.name for home in found.devices]
+    names = [home.target.name for home in found.targets]
     assert "Bedroom Lamp" in names  # HA's match name is "Lamp", shared: the area tells them apart
     bedroom = found.by_name("Bedroom Lamp")
     assert bedroom is not None
@@ -69,7 +111,7 @@ async def test_a_name_two_entities_share_gets_its_area(ha_ready: HomeAssistant) 
     assert bedroom.match_area == "Bedroom"
     porch = found.by_name("Porch Light")
     assert porch is not None
-    assert "Lamp" not in porch.device.aliases
+    assert "Lamp" not in porch.target.aliases
 
 
 async def test_the_warm_up_caches_the_device_list_and_warms_again_when_it_changes(

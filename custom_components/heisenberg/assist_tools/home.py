@@ -1,0 +1,170 @@
+"""What device control adds to a turn: the home's targets, the prompt's device section and
+examples, the turn's request record and the grammar of what the model may write.
+
+Built the same way for a conversation turn and for the warm-up, so the warmed prefix is byte
+for byte the one a turn uses. Grammars are cached while the home does not change.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from homeassistant.components import conversation
+from homeassistant.components.homeassistant.exposed_entities import async_should_expose
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import llm
+
+from ..const import DOMAIN
+from ..personas import persona_language
+from ..prompt_format import Turn
+from .calls import MAX_CALLS, Target
+from .catalog import ASSISTANT, async_catalog
+from .grammar import build_grammar
+from .groups import KINDS_BY_WORD
+from .home_target import Catalog, Kind
+from .prompt import examples, instructions
+from .request import RequestKind, TurnRequest, analyse
+from .speech import no_control_sentence
+
+
+@dataclass(frozen=True, slots=True)
+class HomeView:
+    """One turn's view of the home."""
+
+    catalog: Catalog
+    instructions: str
+    examples: tuple[Turn, ...]
+
+    def request(self, text: str, language: str | None, area: tuple[str, ...] = ()) -> TurnRequest:
+        """The turn's request record (`request.py`)."""
+        groups = [
+            (home.target, home.domains, home.place_names)
+            for home in self.catalog.targets
+            if home.kind is Kind.GROUP
+        ]
+        devices = [home.target for home in self.catalog.targets if home.kind is Kind.ENTITY]
+        return analyse(
+            text,
+            language,
+            targets=devices,
+            domains=self.catalog.domains,
+            groups=groups,
+            area=area,
+        )
+
+    def grammar_for(self, request: TurnRequest) -> str:
+        """What the model may write: calls only for an order or a question about the home,
+        reading calls only for any question, a first call on the targets the request names
+        (those with the action its value calls for, "to 19.5 degrees"), one call unless it may
+        be about several."""
+        targets = tuple(self.catalog.model_targets)
+        first = set(request.named)
+        if request.wanted:
+            with_value = {t.name for t in targets if {a.name for a in t.actions} & request.wanted}
+            first = (first & with_value) or with_value
+        return _grammar(
+            targets,
+            not request.calls_only,
+            not request.acts,
+            frozenset(first) or None,
+            MAX_CALLS if request.several else 1,
+        )
+
+
+@lru_cache(maxsize=32)
+def _grammar(
+    targets: tuple[Target, ...],
+    allow_speech: bool,
+    read_only: bool,
+    first: frozenset[str] | None,
+    max_calls: int,
+) -> str:
+    return build_grammar(list(targets), allow_speech, read_only, first, max_calls)
+
+
+def any_exposed(hass: HomeAssistant) -> bool:
+    """Whether any entity is exposed to Assist (else the agent sees and controls nothing)."""
+    return any(
+        async_should_expose(hass, ASSISTANT, state.entity_id) for state in hass.states.async_all()
+    )
+
+
+def home_view(
+    hass: HomeAssistant, tools: list[llm.Tool] | None, language: str | None
+) -> HomeView | None:
+    """The targets the offered tools can act on (None without an API)."""
+    if tools is None:
+        return None
+    catalog = async_catalog(hass, tools)
+    devices = [h.target for h in catalog.targets if h.kind is Kind.ENTITY]
+    if not devices:
+        # Nothing exposed: no device section (it only distracts a small model from ordinary
+        # questions); an order still gets the grammar, whose only call is "no device".
+        return HomeView(catalog, "", ())
+    others = [h.target for h in catalog.targets if h.kind is Kind.TIMERS]
+    groups = [h for h in catalog.targets if h.kind is Kind.GROUP]
+    kinds = [word for word in KINDS_BY_WORD if any(g.target.name == f"all {word}" for g in groups)]
+    areas = sorted({g.place_names[0] for g in groups if g.place_names})
+    return HomeView(
+        catalog,
+        instructions(
+            devices,
+            others,
+            group_kinds=kinds,
+            area_example=areas[0] if areas else "",
+            domains=catalog.domains,
+            language=language,
+        ),
+        examples(devices, [*others, *(g.target for g in groups)], catalog.domains, language),
+    )
+
+
+async def async_api_for_warm_up(
+    hass: HomeAssistant, api_ids: tuple[str, ...], language: str | None
+) -> llm.APIInstance | None:
+    """The API instance a turn would get, to warm the same prefix (None when unavailable)."""
+    if not api_ids:
+        return None
+    context = llm.LLMContext(
+        platform=DOMAIN,
+        context=Context(),
+        language=language,
+        assistant="conversation",
+        device_id=None,
+    )
+    try:
+        return await llm.async_get_api(hass, list(api_ids), context)
+    except HomeAssistantError:
+        return None
+
+
+def satellite_area(hass: HomeAssistant, device_id: str | None) -> tuple[str, ...]:
+    """The name and other names of the area of the device that heard the request."""
+    if device_id is None or (device := dr.async_get(hass).async_get(device_id)) is None:
+        return ()
+    area_id = dr.async_get_effective_area_id(hass, device)
+    area = ar.async_get(hass).async_get_area(area_id) if area_id else None
+    return (area.name, *sorted(area.aliases)) if area else ()
+
+
+def satellite_area_note(area: tuple[str, ...], language: str | None) -> str:
+    """Where the request comes from, so "turn on the light" can mean this room's light."""
+    if not area:
+        return ""
+    if persona_language(language) == "fr":
+        return f"(La demande vient de la pièce : {area[0]}.)"
+    return f"(The request comes from the {area[0]}.)"
+
+
+def no_control_refusal(hass: HomeAssistant, user_input: conversation.ConversationInput) -> str:
+    """For an agent without an HA API: the refusal an order or a question about an exposed
+    device gets ('' for anything else, which the model answers)."""
+    view = home_view(hass, [], user_input.language)
+    if view is None:
+        return ""
+    request = view.request(user_input.text, user_input.language)
+    if request.kind not in (RequestKind.ORDER, RequestKind.HOME_QUESTION):
+        return ""
+    return no_control_sentence(request.kind is RequestKind.HOME_QUESTION, request.language)

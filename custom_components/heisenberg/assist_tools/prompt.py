@@ -1,0 +1,209 @@
+"""What the model is told about the home: the call protocol, the targets, and examples.
+
+No Home Assistant imports. The text goes in the stable prompt prefix (after the persona, before
+the conversation), so it is evaluated once and cached until the home changes. The examples are
+built from the home's own targets: an example naming a target the grammar does not allow would
+teach a call the model can never write.
+"""
+
+import re
+
+from ..personas import persona_language
+from ..prompt_format import Turn
+from .calls import Target, ToolCall, call_text, missing_text, sorted_targets
+
+_PROTOCOL = {
+    "en": (
+        "You can act on the home's devices and read their state. To act, answer only with "
+        "calls, one line each: [name] action, with the value after the action when it takes "
+        "one. To answer a question about the home, call a reading action: state, items or "
+        "status. A group is [all lights] or [all lights in Kitchen]; [timer] is the timers. If "
+        "the user names a device that is not in the list, answer [no device] and the name they "
+        "said. Never say you did something: the calls do it. The devices, with their other "
+        "names, their area and their actions:"
+    ),
+    "fr": (
+        "Tu peux commander les appareils de la maison et lire leur état. Pour agir, réponds "
+        "uniquement par des appels, un par ligne : [nom] action, avec la valeur après l'action "
+        "quand elle en prend une. Pour répondre à une question sur la maison, appelle une "
+        "action de lecture : state, items ou status. Un groupe s'écrit [all lights] ou "
+        "[all lights in Kitchen] ; [timer] désigne les minuteurs. Si on te parle d'un appareil "
+        "qui n'est pas dans la liste, réponds [no device] et le nom qu'on a dit. Ne dis jamais "
+        "que tu as fait quelque chose : ce sont les appels qui le font. Les appareils, avec "
+        "leurs autres noms, leur pièce et leurs actions :"
+    ),
+}
+_GROUPS = {
+    "en": "Groups: {kinds}; in an area: {example}.",
+    "fr": "Groupes : {kinds} ; dans une pièce : {example}.",
+}
+
+# Requests phrased the way people say them, per action: (request, value as the call writes it).
+_REQUESTS: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "on": ("turn on the {name}", ""), "lock": ("lock the {name}", ""),
+        "open": ("open the {name}", ""), "activate": ("activate {name}", ""),
+        "brightness": ("dim the {name} to thirty percent", "30"),
+        "position": ("open the {name} halfway", "50"),
+        "temperature": ("set the {name} to nineteen and a half degrees", "19.5"),
+        "speed": ("set the {name} to sixty percent", "60"),
+        "volume": ("set the {name} volume to twenty", "20"),
+        "state": ("what about the {name}?", ""),
+    },
+    "fr": {
+        "on": ("allume {name}", ""), "lock": ("verrouille {name}", ""),
+        "open": ("ouvre {name}", ""), "activate": ("active {name}", ""),
+        "brightness": ("mets {name} à trente pour cent", "30"),
+        "position": ("ouvre {name} à moitié", "50"),
+        "temperature": ("règle {name} sur dix-neuf degrés et demi", "19.5"),
+        "speed": ("règle {name} à soixante pour cent", "60"),
+        "volume": ("mets le volume de {name} à vingt", "20"),
+        "state": ("et {name}, ça donne quoi ?", ""),
+    },
+}  # fmt: skip
+# Everyday requests on groups, timers and lists: (request, target, action, value).
+_EVERYDAY = {
+    "en": {
+        "group off": ("turn off all the lights", "all lights", "off", ""),
+        "group state": ("which lights are on?", "all lights", "state", ""),
+        "timer": ("set a timer for ten minutes", "timer", "start", "10 minutes"),
+        "list add": ("add eggs to the {name}", "", "add", "eggs"),
+        "list items": ("what's on the {name}?", "", "items", ""),
+        "weather": ("what's the weather like?", "", "state", ""),
+    },
+    "fr": {
+        "group off": ("éteins toutes les lumières", "all lights", "off", ""),
+        "group state": ("quelles lumières sont allumées ?", "all lights", "state", ""),
+        "timer": ("mets un minuteur de dix minutes", "timer", "start", "10 minutes"),
+        "list add": ("ajoute des œufs à {name}", "", "add", "œufs"),
+        "list items": ("qu'est-ce qu'il y a sur {name} ?", "", "items", ""),
+        "weather": ("quel temps fait-il ?", "", "state", ""),
+    },
+}  # fmt: skip
+# A device the home does not have, close to one it has (same kind, another place): small models
+# otherwise act on the nearest device. (request, name said, the word the home must not have).
+_NEAR_MISSES = {
+    "en": (("turn on the attic light", "attic light", "attic"),
+           ("turn on the cellar light", "cellar light", "cellar"),
+           ("turn on the sauna heater", "sauna heater", "sauna")),
+    "fr": (("allume la lumière du grenier", "lumière du grenier", "grenier"),
+           ("allume la lumière de la cave", "lumière de la cave", "cave"),
+           ("allume le chauffage du sauna", "chauffage du sauna", "sauna")),
+}  # fmt: skip
+
+
+# Kinds a name alone may not say: a weather entity called "Home", a list called "Groceries".
+_SHOWN_KINDS = {"weather": "weather", "todo": "list"}
+
+
+def _line(target: Target, domain: str) -> str:
+    names = ", ".join(target.spoken_names)
+    about = [target.area] if target.area else []
+    if kind := _SHOWN_KINDS.get(domain):
+        about.insert(0, kind)
+    where = f" ({', '.join(about)})" if about else ""
+    return f"- {names}{where}: {', '.join(a.describe() for a in target.actions)}"
+
+
+def instructions(
+    devices: list[Target],
+    others: list[Target],
+    *,
+    group_kinds: list[str],
+    area_example: str,
+    domains: dict[str, str],
+    language: str | None,
+) -> str:
+    """The call protocol, the sorted devices (and lists), the timers and the group kinds, in
+    the conversation's language."""
+    lang = persona_language(language)
+    lines = [
+        _PROTOCOL[lang],
+        *(_line(t, domains.get(t.name, "")) for t in sorted_targets([*devices, *others])),
+    ]
+    if group_kinds:
+        kinds = ", ".join(f"[all {kind}]" for kind in group_kinds)
+        example = f"[all {group_kinds[0]} in {area_example}]" if area_example else "-"
+        lines.append(_GROUPS[lang].format(kinds=kinds, example=example))
+    return "\n".join(lines)
+
+
+def examples(
+    devices: list[Target], others: list[Target], domains: dict[str, str], language: str | None
+) -> tuple[Turn, ...]:
+    """Calls on this home's own targets: a command, a command with a value, a state question,
+    two devices at once, the everyday requests the home has targets for (groups, timers,
+    lists, weather), and a device the home does not have."""
+    lang = persona_language(language)
+    ordered = sorted_targets(devices)
+    made: list[Turn] = []
+    # The weather and the lists have examples of their own.
+    used = {t.name for t in devices if domains.get(t.name) in ("weather", "todo")}
+    for kinds in (
+        ("on", "lock", "open", "activate"),
+        ("brightness", "position", "temperature", "speed", "volume"),
+        ("state",),
+    ):
+        found = _first_with(ordered, kinds, skip=used)
+        if found is None:
+            continue
+        device, action = found
+        used.add(device.name)
+        template, value = _REQUESTS[lang][action]
+        said = _name_in(device, lang)
+        call = ToolCall(device.name, action, said=said, written=value)
+        made.append(
+            Turn(template.format(name=said.lower() if lang == "en" else said), call_text(call))
+        )
+    made += _everyday(ordered, sorted_targets(others), domains, lang)
+    taken = " ".join(n.casefold() for d in devices for n in (*d.spoken_names, d.area or ""))
+    for request, said, place in _NEAR_MISSES[lang]:
+        if place not in taken:
+            made.append(Turn(request, missing_text(said)))
+            break
+    return tuple(made)
+
+
+def _everyday(
+    devices: list[Target], others: list[Target], domains: dict[str, str], lang: str
+) -> list[Turn]:
+    by_name = {t.name: t for t in others}
+    lists = [t for t in devices if domains.get(t.name) == "todo"]
+    weather = next((t for t in devices if domains.get(t.name) == "weather"), None)
+    made: list[Turn] = []
+    for key, (request, name, action, value) in _EVERYDAY[lang].items():
+        target = by_name.get(name) if name else None
+        if key.startswith("list") and lists:
+            target = lists[0]
+        elif key == "weather":
+            target = weather
+        if target is None or target.action(action) is None:
+            continue
+        said = _name_in(target, lang)
+        text = request.format(name=said.lower() if lang == "en" else said)
+        made.append(Turn(text, call_text(ToolCall(target.name, action, said=said, written=value))))
+    return made
+
+
+_FRENCH = re.compile(r"[éèêàâçùûôî]|\b(?:de|du|des|la|le|les)\b", re.IGNORECASE)
+
+
+def _name_in(target: Target, lang: str) -> str:
+    """The target's name in the example's language: a French one of its names in French."""
+    if lang == "fr":
+        return next((n for n in target.spoken_names if _FRENCH.search(n)), target.name)
+    return next((n for n in target.spoken_names if not _FRENCH.search(n)), target.name)
+
+
+def _first_with(
+    targets: list[Target], kinds: tuple[str, ...], skip: set[str]
+) -> tuple[Target, str] | None:
+    """The first target with one of the actions `kinds` (in that preference), not used yet;
+    for a state question, a target that has nothing else (a sensor) first."""
+    if kinds == ("state",):
+        targets = sorted(targets, key=lambda t: len(t.actions) > 1)
+    for kind in kinds:
+        for target in targets:
+            if target.action(kind) is not None and target.name not in skip:
+                return target, kind
+    return None

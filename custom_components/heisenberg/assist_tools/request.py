@@ -1,0 +1,188 @@
+"""One record of the turn's request, made once and passed down (no HA imports).
+
+What the request is (an order, a question about the home, another question, anything else),
+which targets it names, which actions its values call for ("to 19.5 DEGREES" is a temperature,
+whatever else it names), whether it may be about several targets, its language and the
+satellite's area. The prompt, the grammar, the guard before acting and the spoken answer all
+read this record, instead of each analysing the text again.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ..personas import persona_language
+from .calls import Target
+from .groups import EVERYTHING
+from .relevance import asked_about, group_mentions, named_targets
+from .words import (
+    ADDRESSEE,
+    ALL_WORDS,
+    CLAUSES,
+    COMMAND_VERBS,
+    KIND_WORDS,
+    POLITE,
+    QUESTION_WORDS,
+    VALUE_WORDS,
+    stem,
+    word_set,
+    words,
+)
+
+
+class RequestKind(StrEnum):
+    """What a request is, for choosing how the model may answer it."""
+
+    ORDER = "order"  # only calls are honest: speaking instead would be a false claim
+    HOME_QUESTION = "home question"  # about the home: only reading calls are honest
+    QUESTION = "question"  # any other question: speech, or reading calls; never an act
+    FREE = "free"  # anything else ("I'm cold"): speech or calls
+
+
+# Words of a state, which make a question one about the home ("is anything OPEN?").
+_STATE_WORDS = word_set(
+    "on off open opened closed locked unlocked running playing paused left "
+    "ouvert ouverte ouverts ouvertes ferme fermee fermes fermees verrouille verrouillee "
+    "deverrouille allume allumee allumes allumees eteint eteinte eteints eteintes reste"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRequest:
+    """The user's request, analysed once."""
+
+    text: str
+    language: str  # the answer's language: "en" or "fr"
+    kind: RequestKind
+    named: frozenset[str]  # targets it names in full (a group by its kind and place)
+    wanted: frozenset[str]  # actions its values call for ("temperature")
+    several: bool  # it may be about more than one target
+    area: tuple[str, ...] = ()  # the satellite's area and its other names
+
+    @property
+    def acts(self) -> bool:
+        """Whether this request may change anything (a question never does)."""
+        return self.kind in (RequestKind.ORDER, RequestKind.FREE)
+
+    @property
+    def calls_only(self) -> bool:
+        """Whether the only honest answer is calls (an order; a question about the home)."""
+        return self.kind in (RequestKind.ORDER, RequestKind.HOME_QUESTION)
+
+
+def analyse(
+    text: str,
+    language: str | None,
+    *,
+    targets: Iterable[Target],
+    domains: dict[str, str],
+    groups: Iterable[tuple[Target, tuple[str, ...], tuple[str, ...]]] = (),
+    area: tuple[str, ...] = (),
+) -> TurnRequest:
+    """The record of `text`: `targets` are the home's devices (`domains`: each one's HA domain,
+    by name), `groups` each group's target, domains and place names."""
+    targets = list(targets)
+    named = set(named_targets(text, targets))
+    for group, group_domains, place in groups:
+        everything = group.name.startswith(EVERYTHING)
+        if _asks_for_all(text) and group_mentions(
+            group_domains, place, text, satellite_area=area, everything=everything
+        ):
+            named.add(group.name)
+    kind = _kind(text, targets, domains, bool(named))
+    return TurnRequest(
+        text=text,
+        language=persona_language(language),
+        kind=kind,
+        named=frozenset(named),
+        wanted=wanted_actions(text),
+        several=asks_for_several(text),
+        area=area,
+    )
+
+
+def _kind(text: str, targets: list[Target], domains: dict[str, str], named: bool) -> RequestKind:
+    if any(_is_order(clause) for clause in re.split(r"[,.;:!?]", text)):
+        return RequestKind.ORDER
+    if is_question(text):
+        home_kinds = {stem(w) for d in set(domains.values()) for w in KIND_WORDS.get(d, ())}
+        said = {stem(w) for w in words(text)}
+        about_home = (
+            named
+            or bool(asked_about(text, targets, domains))
+            or bool(said & home_kinds)
+            or bool(set(words(text)) & _STATE_WORDS)
+        )
+        return RequestKind.HOME_QUESTION if about_home else RequestKind.QUESTION
+    return RequestKind.ORDER if named else RequestKind.FREE
+
+
+def is_question(text: str) -> bool:
+    """A question, or a request to be told something ("tell me …", « dis-moi … »)."""
+    said = words(text)
+    while said and said[0] in POLITE and said[0] not in ADDRESSEE:
+        said = said[1:]
+    if text.rstrip().endswith("?"):
+        return True
+    return bool(said) and (
+        said[0] in QUESTION_WORDS
+        or (said[0] in ADDRESSEE and len(said) > 1 and said[1] in QUESTION_WORDS)
+    )
+
+
+def _is_order(clause: str) -> bool:
+    """A clause that opens with an order ("set …", "please set …", « allume … »), or asks for
+    one ("could you set …", « peux-tu allumer … »); "can you tell me if it is open" is none."""
+    said = words(clause)
+    while said and said[0] in POLITE and said[0] not in ADDRESSEE:
+        said = said[1:]
+    if said and said[0] in COMMAND_VERBS:
+        return True
+    for index, word in enumerate(said):
+        if word in ADDRESSEE:
+            rest = [w for w in said[index + 1 :] if w not in POLITE]
+            if rest and _command_verb(rest[0]):
+                return True
+    return False
+
+
+def _command_verb(word: str) -> bool:
+    """An order's verb, also as "would you mind openING / closING / settING"."""
+    if word in COMMAND_VERBS:
+        return True
+    if not word.endswith("ing"):
+        return False
+    base = word[:-3]
+    return base in COMMAND_VERBS or f"{base}e" in COMMAND_VERBS or base[:-1] in COMMAND_VERBS
+
+
+_KIND_STEMS = frozenset(stem(w) for group in KIND_WORDS.values() for w in group)
+
+
+def _asks_for_all(text: str) -> bool:
+    """A request about a kind as a whole: "all the lights", "the lights" (a kind in the
+    plural), « les lumières », « tout »."""
+    said = words(text)
+    return bool(set(said) & ALL_WORDS) or any(
+        w.endswith(("s", "x")) and len(w) > 3 and stem(w) in _KIND_STEMS for w in said
+    )
+
+
+def asks_for_several(text: str) -> bool:
+    """Whether a request may be about more than one target ("… and the coffee maker")."""
+    return len(CLAUSES.split(text)) > 1 or bool(set(words(text)) & ALL_WORDS)
+
+
+_NUMBER = re.compile(r"\d")
+
+
+def wanted_actions(text: str) -> frozenset[str]:
+    """The actions the request's value calls for: "to 19.5 degrees" is a temperature, "to 40
+    percent" a brightness, position, speed or volume; nothing without a number."""
+    if not _NUMBER.search(text):
+        return frozenset()
+    said = set(words(text)) | ({"percent"} if "%" in text else set())
+    if "°" in text:
+        said.add("degrees")
+    return frozenset(action for action, found in VALUE_WORDS.items() if said & set(found))
