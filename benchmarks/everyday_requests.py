@@ -74,6 +74,7 @@ class Outcome:
     local: bool
     to_action: float | None
     to_answer: float
+    to_text: float | None = None  # first streamed text (agent answers only)
 
 
 async def _items(hass: HomeAssistant) -> list[dict[str, Any]]:
@@ -128,7 +129,7 @@ async def run_case(
         case, before, after, seen, answer=turn.answer, asked_back=turn.continue_conversation
     )
     to_action = None if seen.first_action is None else seen.first_action - turn.started
-    return Outcome(case, verdict, turn.answer, turn.local, to_action, turn.seconds)
+    return Outcome(case, verdict, turn.answer, turn.local, to_action, turn.seconds, turn.first_text)
 
 
 def _median_ms(values: list[float]) -> str:
