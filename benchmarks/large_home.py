@@ -2,7 +2,7 @@
 300 exposed entities, per model and mode.
 
     .venv/bin/python -m benchmarks.large_home [--models qwen2.5-1.5b] [--sizes 15,60,150,300]
-        [--modes alone,local-first] [--show wrong|all|none]
+        [--modes alone,local-first] [--show wrong|all|none] [--languages en,fr]
 
 Each size is a fresh harness HA with the home of `harness/large_home.py` (real HA entities,
 French aliases on every entity and area, a timer-capable satellite in the hall) and a new
@@ -30,6 +30,7 @@ import aiohttp
 from homeassistant import loader
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import frame
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import async_test_home_assistant
 
@@ -88,8 +89,8 @@ class SizeResult:
     probe_right: bool = False
 
 
-async def run_size(hass: HomeAssistant, url: str, size: int, modes: list[str],
-                   show: str) -> SizeResult:  # fmt: skip
+async def run_size(hass: HomeAssistant, url: str, size: int, *, modes: list[str],
+                   show: str, languages: set[str]) -> SizeResult:  # fmt: skip
     home = build_home(size)
     await async_build(hass, home)
     satellite = await async_add_satellite(hass, SATELLITE_AREA)
@@ -101,7 +102,7 @@ async def run_size(hass: HomeAssistant, url: str, size: int, modes: list[str],
     await _wait_warmup(entry)
     result.warmup = time.monotonic() - started
     for mode in modes:
-        for case in LARGE_CASES:
+        for case in [c for c in LARGE_CASES if c.language in languages]:
             refusals, tokens = REFUSALS.count, await prompt_tokens(url)
             outcome = await run_case(hass, home, agent_id, satellite, case,
                                      local_first=mode == "local-first")  # fmt: skip
@@ -139,7 +140,8 @@ def row(measured: list[Measured]) -> str:
             f"{_median(text, 1000):>10}{_median(action, 1000):>11}")  # fmt: skip
 
 
-async def run(model: str, sizes: list[int], modes: list[str], show: str) -> list[SizeResult]:
+async def run(model: str, sizes: list[int], modes: list[str], show: str,
+              languages: set[str]) -> list[SizeResult]:  # fmt: skip
     server = LlamaServerProcess(
         model=resolve_model(model), binary=find_llama_server(), port=free_port(),
         log_path=cache_dir() / "bench-large-home-llama.log", extra_args=["--metrics"],
@@ -150,9 +152,14 @@ async def run(model: str, sizes: list[int], modes: list[str], show: str) -> list
         for size in sizes:
             async with async_test_home_assistant() as hass:
                 hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+                frame.async_setup(hass)  # a second harness hass finds it unset
                 for component in ("homeassistant", "conversation", "intent"):
                     assert await async_setup_component(hass, component, {})
-                results.append(await run_size(hass, server.url, size, modes, show))
+                results.append(
+                    await run_size(
+                        hass, server.url, size, modes=modes, show=show, languages=languages
+                    )
+                )
                 await hass.async_stop(force=True)
             print(f"[{model}] {size} entities done", file=sys.stderr)
     finally:
@@ -168,6 +175,7 @@ def main() -> None:
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--modes", default="alone,local-first")
     parser.add_argument("--show", choices=("none", "wrong", "all"), default="wrong")
+    parser.add_argument("--languages", default="en,fr")
     args = parser.parse_args()
     for name in ("custom_components.heisenberg", "custom_components.heisenberg.conversation"):
         logging.getLogger(name).setLevel(logging.DEBUG)
@@ -179,12 +187,15 @@ def main() -> None:
               f"{'tok med':>9}{'tok max':>8}{'refused':>9}{'text ms':>10}{'action ms':>11}")  # fmt: skip
     warm_lines = []
     for model in args.models.split(","):
-        results = asyncio.run(run(model, sizes, modes, args.show))
+        languages = set(args.languages.split(","))
+        results = asyncio.run(run(model, sizes, modes, args.show, languages))
         print("\n" + header)
         for result in results:
             for mode, measured in result.by_mode.items():
                 for lang in ("en", "fr", "all"):
                     part = [m for m in measured if lang in ("all", m.outcome.case.language)]
+                    if not part:
+                        continue
                     print(f"{model:<14}{result.size:>5} {mode:<12}{lang:<5}{row(part)}")
             probe = "right" if result.probe_right else "wrong"
             warm_lines.append(f"{model:<14}{result.size:>5}  warm-up {result.warmup:6.1f} s;"

@@ -151,13 +151,15 @@ async def async_reset_shopping_list(hass: HomeAssistant) -> None:
         )
 
 
-async def async_todo_items(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """The shopping list's items ({"summary", "status"}), through HA's todo.get_items."""
+async def async_todo_items(
+    hass: HomeAssistant, entity_id: str = SHOPPING_LIST
+) -> list[dict[str, Any]]:
+    """A to-do list's items ({"summary", "status"}), through HA's todo.get_items."""
     response = await hass.services.async_call(
-        "todo", "get_items", {"entity_id": SHOPPING_LIST}, blocking=True, return_response=True
+        "todo", "get_items", {"entity_id": entity_id}, blocking=True, return_response=True
     )
     assert response is not None
-    found: Any = response[SHOPPING_LIST]
+    found: Any = response[entity_id]
     return list(found["items"])
 
 

@@ -14,7 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
+from homeassistant.components.homeassistant.exposed_entities import (
+    async_expose_entity,
+    async_should_expose,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import entity_registry as er
@@ -60,6 +63,9 @@ class Home:
     devices: list[Device]
     areas: list[Area]
     floors: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name → aliases
+    # True: leave Assist exposure to HA's defaults (by domain and device class), as a fresh
+    # integration gets it; False: expose exactly the devices marked `exposed`.
+    ha_default_exposure: bool = False
 
     @property
     def by_id(self) -> dict[str, Device]:
@@ -216,7 +222,10 @@ async def _async_register(hass: HomeAssistant, home: Home) -> None:
             current, new_entity_id=device.entity_id, area_id=area.id if area else None,
             aliases=[er.COMPUTED_NAME, *device.aliases],
         )  # fmt: skip
-        async_expose_entity(hass, "conversation", device.entity_id, device.exposed)
+        if home.ha_default_exposure:
+            async_should_expose(hass, "conversation", device.entity_id)
+        else:
+            async_expose_entity(hass, "conversation", device.entity_id, device.exposed)
     for helper in [*helper_ids(home), "input_boolean.scene_mood"]:
         async_expose_entity(hass, "conversation", helper, False)
     await hass.async_block_till_done()
@@ -241,7 +250,7 @@ async def async_reset(hass: HomeAssistant, home: Home, only: Iterable[str] | Non
     for device in home.devices:
         if wanted is not None and device.entity_id not in wanted:
             continue
-        if device.kind in _RESET:
+        if device.initial in _RESET.get(device.kind, {}):
             domain, service = _RESET[device.kind][device.initial]
             await hass.services.async_call(
                 domain, service, {"entity_id": device.entity_id}, blocking=True

@@ -12,7 +12,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import llm
 from homeassistant.setup import async_setup_component
 
-from harness import everyday_home, second_home
+from harness import everyday_home, public_home, second_home
 from harness.home_builder import Home, async_build
 from harness.large_home import CORE, SIZES, build_home
 
@@ -76,3 +76,32 @@ async def test_largest_home_builds(ha: HomeAssistant) -> None:
     home = build_home(max(SIZES))
     await async_build(ha, home)
     check_home(ha, home)
+
+
+# A fixture in the public home-assistant-datasets format (written here, not taken from it).
+PUBLIC_FIXTURE = {
+    "areas": [{"name": "Porch", "id": "porch"}],
+    "entities": [
+        {"name": "Porch Light", "id": "light.porch_light", "area": "porch", "state": "off",
+         "attributes": {"supported_color_modes": ["brightness"]}},
+        {"name": "Yard Valve", "id": "valve.yard_valve", "area": "porch"},
+        {"name": "Chores", "id": "todo.chores", "attributes": {"todo_items": []}},
+        {"name": "Porch Speaker", "id": "media_player.porch_speaker", "area": "porch",
+         "state": "playing"},
+    ],
+}  # fmt: skip
+
+
+async def test_public_fixture_home(ha: HomeAssistant) -> None:
+    home = await public_home.async_build_public_home(ha, PUBLIC_FIXTURE)
+    assert {d.entity_id for d in home.devices} == {
+        "light.porch_light", "valve.yard_valve", "media_player.porch_speaker"
+    }  # fmt: skip
+    assert ha.states.get("light.porch_light").state == "off"  # type: ignore[union-attr]
+    assert ha.states.get("valve.yard_valve").state == "closed"  # type: ignore[union-attr]
+    assert ha.states.get("todo.chores") is not None
+    valve = home.by_id["valve.yard_valve"]
+    await public_home.async_apply(ha, valve, "open", {"current_position": 40})
+    assert ha.states.get("valve.yard_valve").attributes["current_position"] == 40  # type: ignore[union-attr]
+    # Exposure is HA's default: lights and media players yes, valves no (HA 2026.10).
+    assert async_should_expose(ha, "conversation", "light.porch_light")
