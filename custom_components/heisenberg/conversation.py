@@ -165,14 +165,18 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         history = history_window(
             chat_log.content[1:-1], options.max_history_turns, self.entry.runtime_data.call_texts
         )
-        # How the model may answer (speech or calls), decided once for the prompt and request.
-        grammar = home.grammar_for(request) if home and request else None
+        # What the model may name and how it may answer (speech or calls), decided once for
+        # the prompt and the request.
+        recent = f"{history[-1].user}\n{history[-1].assistant}" if history else ""
+        chosen, devices_note = home.targets_for(request, recent) if home and request else ([], "")
+        grammar = home.grammar_for(request, chosen) if home and request else None
         calls_only = request.calls_only if request else False
         parts = self._prompt_parts(
             persona,
             home=home,
             calls_only=calls_only,
             area=area,
+            devices_note=devices_note,
             history=history,
             user_input=user_input,
             chat_log=chat_log,
@@ -204,6 +208,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         home: HomeView | None,
         calls_only: bool,
         area: tuple[str, ...],
+        devices_note: str,
         history: Sequence[Turn],
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
@@ -224,6 +229,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         notes = (
             "" if calls_only else date_time_note(dt_util.now(), user_input.language),
             satellite_area_note(area, user_input.language) if home is not None else "",
+            devices_note,
             extra,
         )
         return PromptParts(

@@ -163,7 +163,9 @@ def _parse_value(spec: Value, text: str) -> tuple[float | str | None, str] | Non
     if not text:
         return (None, "") if spec.optional else None
     if spec.kind is ValueKind.TEXT:
-        return (text, "") if len(text) <= MAX_TEXT_CHARS and not set(text) & set("[]<>{},") else None
+        return (
+            (text, "") if len(text) <= MAX_TEXT_CHARS and not set(text) & set("[]<>{},") else None
+        )
     head, _, tail = text.partition(" ")
     if spec.kind is ValueKind.DURATION:
         match = _DURATION.match(text)

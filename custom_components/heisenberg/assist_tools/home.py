@@ -23,10 +23,18 @@ from .calls import MAX_CALLS, Target
 from .catalog import ASSISTANT, async_catalog
 from .grammar import build_grammar
 from .groups import KINDS_BY_WORD
-from .home_target import Catalog, Kind
-from .prompt import examples, instructions
+from .home_target import Catalog, HomeTarget, Kind
+from .prompt import devices_note, examples, instructions
 from .request import RequestKind, TurnRequest, analyse
+from .selection import select_targets
 from .speech import no_control_sentence
+
+# Lists and weather stay in the prompt's prefix even for a large home (they are few).
+_LISTED_ANYWAY = frozenset({"todo", "weather"})
+# A device section longer than this (about 40 devices with their aliases) is not listed in the
+# prompt's stable prefix: each turn shows the devices its request is about instead
+# (`selection.py`), so the prompt does not grow with the home.
+MAX_LISTED_CHARS = 2600
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +44,20 @@ class HomeView:
     catalog: Catalog
     instructions: str
     examples: tuple[Turn, ...]
+    large: bool = False  # too large to list: each turn shows what it is about
+
+    def targets_for(
+        self, request: TurnRequest, recent_text: str = ""
+    ) -> tuple[list[HomeTarget], str]:
+        """The targets this turn may name, and the note that shows them to the model (only
+        for a large home: a small one is listed in the prompt's prefix)."""
+        if not self.large:
+            return list(self.catalog.targets), ""
+        chosen = select_targets(self.catalog, request, recent_text)
+        shown = [
+            h.target for h in chosen if h.kind is Kind.ENTITY and h.domain not in _LISTED_ANYWAY
+        ]
+        return chosen, devices_note(shown, request.language)
 
     def request(self, text: str, language: str | None, area: tuple[str, ...] = ()) -> TurnRequest:
         """The turn's request record (`request.py`)."""
@@ -54,12 +76,12 @@ class HomeView:
             area=area,
         )
 
-    def grammar_for(self, request: TurnRequest) -> str:
-        """What the model may write: calls only for an order or a question about the home,
-        reading calls only for any question, a first call on the targets the request names
-        (those with the action its value calls for, "to 19.5 degrees"), one call unless it may
-        be about several."""
-        targets = tuple(self.catalog.model_targets)
+    def grammar_for(self, request: TurnRequest, chosen: list[HomeTarget] | None = None) -> str:
+        """What the model may write: calls on the `chosen` targets (all by default); calls only
+        for an order or a question about the home, reading calls only for any question, a first
+        call on the targets the request names (those with the action its value calls for, "to
+        19.5 degrees"), one call unless it may be about several."""
+        targets = tuple(h.target for h in (self.catalog.targets if chosen is None else chosen))
         first = set(request.named)
         if request.wanted:
             with_value = {t.name for t in targets if {a.name for a in t.actions} & request.wanted}
@@ -106,19 +128,34 @@ def home_view(
     others = [h.target for h in catalog.targets if h.kind is Kind.TIMERS]
     groups = [h for h in catalog.targets if h.kind is Kind.GROUP]
     kinds = [word for word in KINDS_BY_WORD if any(g.target.name == f"all {word}" for g in groups)]
-    areas = sorted({g.place_names[0] for g in groups if g.place_names})
-    return HomeView(
-        catalog,
-        instructions(
+    places = sorted({g.place_names for g in groups if g.place_names and _is_area(g)})
+
+    def section(areas: list[str] | None = None) -> str:
+        return instructions(
             devices,
             others,
             group_kinds=kinds,
-            area_example=areas[0] if areas else "",
+            area_example=places[0][0] if places else "",
             domains=catalog.domains,
             language=language,
-        ),
+            areas=areas,
+        )
+
+    listed = section()
+    large = len(listed) > MAX_LISTED_CHARS
+    if large:
+        listed = section([f"{p[0]} ({', '.join(p[1:])})" if len(p) > 1 else p[0] for p in places])
+    return HomeView(
+        catalog,
+        listed,
         examples(devices, [*others, *(g.target for g in groups)], catalog.domains, language),
+        large,
     )
+
+
+def _is_area(group: HomeTarget) -> bool:
+    """Whether a group's place is an area (floors are places too, but not listed as areas)."""
+    return any(member.target.area == group.place_names[0] for member in group.members)
 
 
 async def async_api_for_warm_up(

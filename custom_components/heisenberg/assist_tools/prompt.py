@@ -33,6 +33,18 @@ _PROTOCOL = {
         "leurs autres noms, leur pièce et leurs actions :"
     ),
 }
+# A home too large to list: the devices of each request come with it.
+_PROTOCOL_LARGE = {
+    lang: text.rsplit(". ", 1)[0]
+    + (
+        ". The devices a request may be about come with it."
+        if lang == "en"
+        else ". Les appareils dont une demande peut parler viennent avec elle."
+    )
+    for lang, text in _PROTOCOL.items()
+}
+_AREAS = {"en": "The home's areas: ", "fr": "Les pièces de la maison : "}
+_NOTE = {"en": "(Devices: {devices}.)", "fr": "(Appareils : {devices}.)"}
 _GROUPS = {
     "en": "Groups: {kinds}; in an area: {example}.",
     "fr": "Groupes : {kinds} ; dans une pièce : {example}.",
@@ -113,19 +125,33 @@ def instructions(
     area_example: str,
     domains: dict[str, str],
     language: str | None,
+    areas: list[str] | None = None,
 ) -> str:
     """The call protocol, the sorted devices (and lists), the timers and the group kinds, in
-    the conversation's language."""
+    the conversation's language. With `areas` (a home too large to list), the areas instead of
+    the devices: each turn then shows the devices it is about (`devices_note`)."""
     lang = persona_language(language)
-    lines = [
-        _PROTOCOL[lang],
-        *(_line(t, domains.get(t.name, "")) for t in sorted_targets([*devices, *others])),
-    ]
+    lines = [_PROTOCOL_LARGE[lang] if areas is not None else _PROTOCOL[lang]]
+    if areas is not None:
+        lines.append(_AREAS[lang] + ", ".join(areas) + ".")
+        devices = [t for t in devices if domains.get(t.name) in _SHOWN_KINDS]
+    lines += [_line(t, domains.get(t.name, "")) for t in sorted_targets([*devices, *others])]
     if group_kinds:
         kinds = ", ".join(f"[all {kind}]" for kind in group_kinds)
         example = f"[all {group_kinds[0]} in {area_example}]" if area_example else "-"
         lines.append(_GROUPS[lang].format(kinds=kinds, example=example))
     return "\n".join(lines)
+
+
+def devices_note(targets: list[Target], language: str | None) -> str:
+    """The devices a request may be about, for a home too large to list: names and area only
+    (each token is evaluated every turn; the grammar holds the actions)."""
+    if not targets:
+        return ""
+    lang = persona_language(language)
+    shown = [f"{', '.join(t.spoken_names)} ({t.area})" if t.area else ", ".join(t.spoken_names)
+             for t in targets]  # fmt: skip
+    return _NOTE[lang].format(devices="; ".join(shown))
 
 
 def examples(

@@ -1,0 +1,81 @@
+"""Which targets a turn shows in a home too large to list: the pure selection."""
+
+import pytest
+
+from custom_components.heisenberg.assist_tools.calls import Action, Target
+from custom_components.heisenberg.assist_tools.home_target import Catalog, HomeTarget, Kind
+from custom_components.heisenberg.assist_tools.request import TurnRequest, analyse
+from custom_components.heisenberg.assist_tools.selection import MAX_DEVICES, select_targets
+
+ACTIONS = (Action("on"), Action("off"), Action("state", read_only=True))
+ROOMS = {
+    "Bedroom": ("chambre",),
+    "Guest Room": ("chambre d'amis",),
+    "Kids Room": ("chambre des enfants",),
+    "Kitchen": ("cuisine",),
+    "Living Room": ("salon",),
+    "Office": ("bureau",),
+    "Garage": (),
+    "Hallway": ("couloir",),
+}
+FRENCH = {"Light": "lumière", "Fan": "ventilateur", "Lamp": "lampe"}
+
+
+def device(room: str, kind: str, domain: str) -> HomeTarget:
+    french = f"{FRENCH[kind]} {'de la ' if room != 'Garage' else 'du '}{ROOMS[room][0] if ROOMS[room] else 'garage'}"
+    target = Target(f"{room} {kind}", ACTIONS, (french,), room)
+    return HomeTarget(
+        target, Kind.ENTITY, domain, entity_id=f"{domain}.{room}_{kind}".lower().replace(" ", "_"),
+        match_name=target.name, area_aliases=ROOMS[room],
+    )  # fmt: skip
+
+
+HOME = [
+    *(device(room, kind, domain) for room in ROOMS for kind, domain in
+      (("Light", "light"), ("Lamp", "light"), ("Fan", "fan"))),
+]  # fmt: skip
+CATALOG = Catalog(tuple(HOME))
+DOMAINS = CATALOG.domains
+
+
+def request(text: str, language: str = "en", area: tuple[str, ...] = ()) -> TurnRequest:
+    devices = [h.target for h in HOME]
+    return analyse(text, language, targets=devices, domains=DOMAINS, area=area)
+
+
+def names(text: str, language: str = "en", area: tuple[str, ...] = (), recent: str = "") -> list[str]:
+    chosen = select_targets(CATALOG, request(text, language, area), recent)
+    return [h.target.name for h in chosen]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected", "not_expected"),
+    [
+        ("Turn on the bedroom fan", "en", "Bedroom Fan", "Garage Fan"),
+        ("Turn on the guest room fan", "en", "Guest Room Fan", "Office Fan"),
+        ("Allume le ventilateur de la chambre d'amis", "fr", "Guest Room Fan", "Kitchen Fan"),
+        ("Allume la lumière du couloir", "fr", "Hallway Light", "Garage Light"),
+    ],
+)
+def test_the_devices_a_request_names_come_first(
+    text: str, language: str, expected: str, not_expected: str
+) -> None:
+    chosen = names(text, language)
+    assert chosen[0] == expected, chosen
+    assert not_expected not in chosen, chosen
+    assert len(chosen) <= MAX_DEVICES
+
+
+def test_a_kind_alone_shows_that_kind_in_the_satellite_s_area() -> None:
+    chosen = names("Turn on the fan", area=("Kitchen", "cuisine"))
+    assert chosen == ["Kitchen Fan"], chosen
+
+
+def test_the_device_of_the_turn_before_is_shown_for_a_follow_up() -> None:
+    chosen = names("Turn it off again", recent="Turn on the office lamp\n[Office Lamp] on")
+    assert "Office Lamp" in chosen
+
+
+def test_a_request_about_nothing_in_the_home_shows_no_device() -> None:
+    assert names("Turn on the sauna heater") == []
+    assert names("What is the capital of Italy?") == []
