@@ -28,13 +28,16 @@ from .assist_tools.home import (
 )
 from .assist_tools.request import TurnRequest
 from .const import DOMAIN, MID_ANSWER_STALL_SECONDS
+from .context_fit import fit_prompt
+from .context_issue import context_refused, is_context_refusal
 from .context_note import date_time_note
 from .failover import FailoverStream
 from .history import history_window
 from .llama_client import CompletionRequest
 from .personas import PersonaText
-from .prompt_format import PromptFormat, PromptParts, Turn, build_prompt
+from .prompt_format import PromptParts, Turn, build_prompt
 from .runtime import HeisenbergConfigEntry, TurnRecord
+from .server_pool import LlamaServer
 from .spoken_answer import budget_for
 from .system_prompt import split_system_prompt
 
@@ -67,6 +70,7 @@ class _TurnPlan:
     parts: PromptParts
     grammar: str | None  # what the model may write: speech, calls, or either
     calls_only: bool  # an order or a question about a device: answered with calls
+    devices_note: str = ""  # the devices shown for this request (a home too large to list)
 
 
 class HeisenbergConversationEntity(conversation.ConversationEntity):
@@ -181,7 +185,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             user_input=user_input,
             chat_log=chat_log,
         )
-        return _TurnPlan(home, request, history, parts, grammar, calls_only)
+        return _TurnPlan(home, request, history, parts, grammar, calls_only, devices_note)
 
     async def _act(
         self,
@@ -253,9 +257,23 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             # Which device and action: the model's best guess, not a sample of its guesses.
             options = dataclasses.replace(options, temperature=0.0)
 
-        def request_for(detected: PromptFormat) -> CompletionRequest:
-            fmt = options.resolved_format(detected)
-            return options.completion_request(fmt, build_prompt(fmt, plan.parts), plan.grammar)
+        def request_for(server: LlamaServer) -> CompletionRequest:
+            assert server.detected_format is not None  # only servers that answered are tried
+            fmt = options.resolved_format(server.detected_format)
+            fit = fit_prompt(
+                fmt, plan.parts, server.context_tokens, server.chars_per_token, plan.devices_note
+            )
+            if len(fit.parts.history) < len(plan.parts.history) or not fit.fits:
+                _LOGGER.debug(
+                    "%s: prompt sized for %s's %s-token slots: %d of %d exchanges kept%s",
+                    self.entity_id,
+                    server.url,
+                    server.context_tokens,
+                    len(fit.parts.history),
+                    len(plan.parts.history),
+                    "" if fit.fits else ", still too long",
+                )
+            return options.completion_request(fmt, build_prompt(fmt, fit.parts), plan.grammar)
 
         stream = FailoverStream(
             self.entry.runtime_data.pool,
@@ -303,6 +321,9 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
     def _record_failure(self, answer: AnswerStream) -> None:
         figures = self.entry.runtime_data.figures_for(self.subentry.subentry_id)
         figures.last_error = f"{type(answer.error).__name__}: {answer.error}"
+        server = answer.stream.server
+        if server is not None and answer.error is not None and is_context_refusal(answer.error):
+            context_refused(self.hass, server, answer.stream.prompt_chars)
         self._record_turn(answer)
         _LOGGER.error("%s could not answer: %s", self.entity_id, answer.error)
 

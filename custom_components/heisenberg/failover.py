@@ -26,7 +26,6 @@ from .llama_client import (
     ServerLoading,
     ServerTimeout,
 )
-from .prompt_format import PromptFormat
 from .server_pool import LlamaServer, ServerPool
 
 _LOGGER = logging.getLogger(__name__)
@@ -36,8 +35,8 @@ _LOGGER = logging.getLogger(__name__)
 # (0.4 s for the 1.5B model on 2 CPU cores); ten leaves room for a cold cache and a busy host.
 HAND_OVER_AFTER = 10.0
 
-# Builds the request for a server whose model wants this prompt format.
-type RequestFactory = Callable[[PromptFormat], CompletionRequest]
+# Builds the request for a server: in its model's prompt format, sized to its slots' context.
+type RequestFactory = Callable[[LlamaServer], CompletionRequest]
 
 
 def is_server_failure(err: LlamaServerError) -> bool:
@@ -78,6 +77,7 @@ class FailoverStream:
         self._stall_timeout = stall_timeout
         self._current: CompletionStream | None = None
         self.server: LlamaServer | None = None  # the server that answered
+        self.prompt_chars = 0  # the length of the last prompt sent
         self.failed: list[FailedAttempt] = []  # the servers tried before it, in order
         # Sent to a server whose slots were all busy with our other answers: it waits for one.
         self.waits_for_slot = False
@@ -142,7 +142,8 @@ class FailoverStream:
         any other error is raised."""
         await self._wait_for_warm_up(server)
         assert server.detected_format is not None  # turn_order() offers only known servers
-        request = self._request_for(server.detected_format)
+        request = self._request_for(server)
+        self.prompt_chars = len(request.prompt)
         while True:
             if server.grammar_rejected and request.grammar is not None:
                 request = dataclasses.replace(request, grammar=None)

@@ -60,6 +60,15 @@ class LlamaServer:
     # Answers the agent is getting from it now. With as many as it has slots, a new question
     # waits in llama-server's queue until one of them ends (several satellites at once).
     in_flight: int = 0
+    # Characters per token of its model, as it counted the warm-up's prefix (None: not yet).
+    chars_per_token: float | None = None
+
+    @property
+    def context_tokens(self) -> int | None:
+        """The context of one of its slots, in tokens (llama-server's `n_ctx` per slot)."""
+        settings = self.props.get("default_generation_settings") or {}
+        value = settings.get("n_ctx")
+        return int(value) if isinstance(value, int) and value > 0 else None
 
     @property
     def slots(self) -> int:

@@ -29,6 +29,7 @@ from homeassistant.util import dt as dt_util
 
 from .agent_options import AgentOptions
 from .assist_tools.home import any_exposed, async_api_for_warm_up, home_view
+from .context_issue import is_context_refusal, learn_from_warm_up, warm_up_refused
 from .context_note import date_note_head
 from .llama_client import LlamaServerError
 from .prompt_format import build_note_start, build_prefix
@@ -85,6 +86,8 @@ async def async_warm_up_agent(
         )
         return
     except LlamaServerError as err:
+        if is_context_refusal(err):
+            warm_up_refused(hass, server, warm)
         _LOGGER.warning(
             "Warm-up of %s on %s failed (the first answer will be slower): %s",
             subentry.title,
@@ -93,6 +96,7 @@ async def async_warm_up_agent(
         )
         figures.last_error = f"warm-up on {server.url}: {err}"
         return
+    learn_from_warm_up(hass, server, warm, (stats.prompt_tokens or 0) + (stats.cached_tokens or 0))
     figures.last_warm_up = {**stats.as_dict(), "server": server.url}
     figures.warmed_prefix = prefix
     server.warmed_prefixes[subentry.subentry_id] = warm

@@ -43,7 +43,9 @@ def request(text: str, language: str = "en", area: tuple[str, ...] = ()) -> Turn
     return analyse(text, language, targets=devices, domains=DOMAINS, area=area)
 
 
-def names(text: str, language: str = "en", area: tuple[str, ...] = (), recent: str = "") -> list[str]:
+def names(
+    text: str, language: str = "en", area: tuple[str, ...] = (), recent: str = ""
+) -> list[str]:
     chosen = select_targets(CATALOG, request(text, language, area), recent)
     return [h.target.name for h in chosen]
 

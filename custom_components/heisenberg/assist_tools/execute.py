@@ -106,6 +106,13 @@ class ToolTurn:
         the satellite's area if it is the only one there, else None and the user is asked which
         (HA keeps listening: the question ends with a question mark)."""
         request = self.request
+        named = [
+            other
+            for other in self.catalog.entities
+            if other.domain == home.domain and other.target.name in request.named
+        ]
+        if named and home not in named and len(named) == 1 and not self._acted_on(named[0]):
+            return named[0]  # the request names another of this kind in full
         if home.target.name in request.named or not mentions(
             home.target, home.domain, request.text, (), home.area_aliases
         ):
@@ -124,6 +131,11 @@ class ToolTurn:
         names = [name_in(h.target.spoken_names, self.lang) for h in (here or fits)[:4]]
         self.sentences.append(which_one_sentence(names, self.lang))
         return None
+
+    def _acted_on(self, home: HomeTarget) -> bool:
+        """Whether a call of this turn already went to `home` (a second call on another
+        device of the same kind is not redirected onto it)."""
+        return any(t.tool_args.get("name") == home.match_name for t in self.tool_inputs)
 
     def _about(self, home: HomeTarget) -> bool:
         """Whether the request (or the turn before) is about this target."""

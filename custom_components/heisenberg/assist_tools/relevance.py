@@ -126,12 +126,21 @@ def group_mentions(
 
 def named_targets(request: str, targets: Iterable[Target]) -> frozenset[str]:
     """The targets the request names in full, by one of their names ("the light in the
-    kitchen" names "Kitchen Light"; « dehors » names "Outside Temperature")."""
+    kitchen" names "Kitchen Light"; « dehors » names "Outside Temperature"). When one name
+    said is part of a longer one also said, the longer wins: « la chambre d'amis » names the
+    guest room's fan, not the bedroom's (« ventilateur de la chambre »)."""
     said = with_places(stems([request]))
+    found: dict[str, set[str]] = {}
+    for target in targets:
+        for name in target.spoken_names:
+            words_of_name = stems([name])
+            if words_of_name and words_of_name <= said:
+                best = found.get(target.name, set())
+                found[target.name] = words_of_name if len(words_of_name) > len(best) else best
     return frozenset(
-        target.name
-        for target in targets
-        if any((found := stems([name])) and found <= said for name in target.spoken_names)
+        name
+        for name, matched in found.items()
+        if not any(matched < other for other_name, other in found.items() if other_name != name)
     )
 
 
