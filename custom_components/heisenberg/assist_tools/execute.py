@@ -18,7 +18,7 @@ from homeassistant.helpers import llm
 from .calls import Call, MissingDevice, ToolCall, call_text
 from .groups import EVERYTHING, group_phrase
 from .home_target import Catalog, HomeTarget, Kind
-from .readings import group_sentence, list_sentence, name_in, state_sentence, timers_sentence
+from .readings import group_sentence, list_sentence, state_sentence, timers_sentence
 from .relevance import device_phrase, group_mentions, mentions
 from .request import TurnRequest
 from .speech import (
@@ -34,6 +34,7 @@ from .speech import (
     which_one_sentence,
 )
 from .verbs import STATE, Verb
+from .words import name_in
 
 _LOGGER = logging.getLogger(__name__)
 

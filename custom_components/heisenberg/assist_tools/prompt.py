@@ -6,11 +6,10 @@ built from the home's own targets: an example naming a target the grammar does n
 teach a call the model can never write.
 """
 
-import re
-
 from ..personas import persona_language
 from ..prompt_format import Turn
 from .calls import Target, ToolCall, call_text, missing_text, sorted_targets
+from .words import name_in
 
 _PROTOCOL = {
     "en": (
@@ -144,13 +143,22 @@ def instructions(
 
 
 def devices_note(targets: list[Target], language: str | None) -> str:
-    """The devices a request may be about, for a home too large to list: names and area only
-    (each token is evaluated every turn; the grammar holds the actions)."""
+    """The devices a request may be about, for a home too large to list: each by its name (and
+    in French by a French one too) and its area when the name does not say it; nothing more,
+    each token is evaluated every turn, and the grammar holds the actions."""
     if not targets:
         return ""
     lang = persona_language(language)
-    shown = [f"{', '.join(t.spoken_names)} ({t.area})" if t.area else ", ".join(t.spoken_names)
-             for t in targets]  # fmt: skip
+    shown = []
+    for target in targets:
+        names = [target.name]
+        french = name_in(target.spoken_names, "fr") if lang == "fr" else target.name
+        if french != target.name:
+            names.append(french)
+        area = target.area or ""
+        said = " ".join(names).casefold()
+        where = f" ({area})" if area and area.casefold() not in said else ""
+        shown.append(f"{' / '.join(names)}{where}")
     return _NOTE[lang].format(devices="; ".join(shown))
 
 
@@ -211,14 +219,9 @@ def _everyday(
     return made
 
 
-_FRENCH = re.compile(r"[éèêàâçùûôî]|\b(?:de|du|des|la|le|les)\b", re.IGNORECASE)
-
-
 def _name_in(target: Target, lang: str) -> str:
     """The target's name in the example's language: a French one of its names in French."""
-    if lang == "fr":
-        return next((n for n in target.spoken_names if _FRENCH.search(n)), target.name)
-    return next((n for n in target.spoken_names if not _FRENCH.search(n)), target.name)
+    return name_in(target.spoken_names, lang)
 
 
 def _first_with(

@@ -2,7 +2,6 @@
 timers (no HA imports). Every sentence is built from what HA holds, never guessed.
 """
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -173,13 +172,3 @@ def _joined(items: Sequence[str], lang: str) -> str:
         return items[0]
     last = " et " if lang == "fr" else " and "
     return ", ".join(items[:-1]) + last + items[-1]
-
-
-_FRENCH = re.compile(r"[éèêàâçùûôî]|\b(?:de|du|des|la|le|les)\b", re.IGNORECASE)
-
-
-def name_in(names: Sequence[str], lang: str) -> str:
-    """One of a target's names in the answer's language: a French one in French."""
-    if lang == "fr":
-        return next((n for n in names if _FRENCH.search(n)), names[0])
-    return next((n for n in names if not _FRENCH.search(n)), names[0])

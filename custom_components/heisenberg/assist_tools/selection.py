@@ -20,8 +20,12 @@ from .request import TurnRequest
 from .words import ALL_PLACES, kind_stems, stems, with_places
 
 # Devices the request names no better than by their kind ("the light" in a large home) are
-# not all shown: at most this many, those in the satellite's area first.
-MAX_DEVICES = 8
+# not all shown: at most this many, those in the satellite's area first. Each costs about six
+# prompt tokens a turn (a tenth of a second with the default model on 2 cores).
+MAX_DEVICES = 6
+# Look-alikes shown beside the devices a request names in full (the grammar's first call must
+# be on a named one; the others are for a second call the request may also ask for).
+MAX_BESIDE_NAMED = 2
 # Always small and often asked for by a word the request does not share with their names.
 _ALWAYS = frozenset({"todo", "weather", "timer"})
 
@@ -65,8 +69,11 @@ def select_targets(
     scored.sort(key=lambda pair: pair[0].key(), reverse=True)
     devices = [home for score, home in scored if score.named or score.shared or score.recent]
     by_kind = [home for score, home in scored if home not in devices]
-    room = max(0, MAX_DEVICES - len(devices))
-    return [*devices[: max(MAX_DEVICES, 2 * len(request.named))], *by_kind[:room], *chosen]
+    limit = MAX_DEVICES
+    if request.named:
+        limit = min(MAX_DEVICES, len(request.named) + MAX_BESIDE_NAMED)
+    shown = devices[:limit]
+    return [*shown, *by_kind[: max(0, limit - len(shown))], *chosen]
 
 
 def _score(
@@ -85,7 +92,10 @@ def _score(
         named=home.target.name in request.named,
         shared=len(said & distinct),
         kind=bool(said & kinds) and not other_place,
-        here=bool(here & place) and not (said & ALL_PLACES - here),
+        # The satellite's own area, by its name (another "hall" upstairs is another room).
+        here=bool(home.target.area)
+        and home.target.area in request.area
+        and not (said & ALL_PLACES - here),
         recent=bool(recent & distinct),
     )
 

@@ -8,7 +8,7 @@ devices, rooms in both languages, filler words, verbs of orders and words of que
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -135,3 +135,13 @@ def with_places(found: set[str]) -> set[str]:
 
 def kind_stems(domain: str) -> set[str]:
     return {stem(w) for w in KIND_WORDS.get(domain, ())}
+
+
+_FRENCH = re.compile(r"[éèêàâçùûôî]|\b(?:de|du|des|la|le|les)\b", re.IGNORECASE)
+
+
+def name_in(names: Sequence[str], lang: str) -> str:
+    """One of a target's names in the answer's language: a French one in French."""
+    if lang == "fr":
+        return next((n for n in names if _FRENCH.search(n)), names[0])
+    return next((n for n in names if not _FRENCH.search(n)), names[0])
