@@ -61,8 +61,8 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
     llm.add_argument(
         "--threads",
         type=int,
-        help="llama-server CPU threads (default: all cores for prompts, one less for "
-        "generation, so the voice servers keep a core)",
+        help="llama-server CPU threads, for prompts and generation alike (default: one less "
+        "than the CPU cores, at least 1, so the voice servers keep a core)",
     )
     voice = parser.add_argument_group("voice (Wyoming)")
     voice.add_argument(
