@@ -194,6 +194,23 @@ ensure_ffmpeg() {
   fi
 }
 
+# --- podman: the image test (tests/image) builds and runs the add-on's container image ------
+# Debian's podman, rootful, with runc (harness/container_image.py has the settings that work),
+# and mmdebstrap for the base image. Without them the image test skips and says why.
+ensure_podman() {
+  local tool missing=""
+  for tool in podman runc mmdebstrap; do command -v "$tool" >/dev/null 2>&1 || missing=1; done
+  [ -z "$missing" ] && return
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+    log "installing podman, runc and mmdebstrap (Debian packages) for the image test"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends podman runc mmdebstrap catatonit uidmap >&2 ||
+      log "podman could not be installed: the image test will skip"
+  else
+    log "podman, runc or mmdebstrap is missing (needs Debian and root): the image test will skip"
+  fi
+}
+
 # --- recorded speech: real voices for the speech-to-text tests and benchmarks ----------------
 # Debian's Asterisk prompts: an English and a French speaker, 16 kHz G.722, with transcripts.
 # The .debs are downloaded (never installed) and unpacked into .cache/recorded-speech/{en,fr}/
