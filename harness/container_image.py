@@ -100,31 +100,53 @@ def apt_packages() -> list[str]:
     return [word for word in match.group(1).split() if word != "\\"]
 
 
-def ensure_base() -> str:
-    """The base image (Debian SUITE, minbase + the Dockerfile's packages), bootstrapped once."""
+# Debian's architecture names and the Python wheels' machine names.
+MACHINES = {"amd64": "x86_64", "arm64": "aarch64"}
+
+
+def base_image(arch: str = "amd64") -> str:
+    return BASE_IMAGE if arch == "amd64" else f"{BASE_IMAGE}-{arch}"
+
+
+def ensure_base(arch: str = "amd64") -> str:
+    """The base image (Debian SUITE, minbase + the Dockerfile's packages), bootstrapped once;
+    another architecture than the machine's runs under qemu-user-static (binfmt)."""
     packages = apt_packages()
-    stamp = cache_root() / f"base-{SUITE}.packages"
-    tarball = cache_root() / f"base-{SUITE}.tar"
+    suffix = "" if arch == "amd64" else f"-{arch}"
+    stamp = cache_root() / f"base-{SUITE}{suffix}.packages"
+    tarball = cache_root() / f"base-{SUITE}{suffix}.tar"
+    image = base_image(arch)
     if not tarball.is_file() or not stamp.is_file() or stamp.read_text() != " ".join(packages):
-        partial = tarball.with_suffix(".partial")
-        subprocess.run(
-            [
-                "mmdebstrap", "--variant=minbase", "--components=main,non-free", "--quiet",
-                # The package lists stay, so that the Dockerfile's apt step finds its packages
-                # installed without a network.
-                "--skip=cleanup/apt/lists",
-                # The mirror's Release files may be older than their Valid-Until here.
-                '--aptopt=Acquire::Check-Valid-Until "false"',
-                f"--include={','.join(packages)}", SUITE, str(partial), MIRROR,
-            ],
-            check=True, capture_output=True, timeout=1200,
-        )  # fmt: skip
+        # Named .tar: mmdebstrap then builds in its own temporary folder and writes a tarball
+        # (given a folder it would build there, with /proc, /sys and /dev/shm mounted in it).
+        partial = tarball.with_name(f"{tarball.stem}.partial.tar")
+        command = [
+            "mmdebstrap", "--variant=minbase", "--components=main,non-free", "--quiet",
+            f"--architectures={arch}", "--format=tar",
+            # The package lists stay, so that the Dockerfile's apt step finds its packages
+            # installed without a network.
+            "--skip=cleanup/apt/lists",
+            # The mirror's Release files may be older than their Valid-Until here.
+            '--aptopt=Acquire::Check-Valid-Until "false"',
+            f"--include={','.join(packages)}", SUITE, str(partial), MIRROR,
+        ]  # fmt: skip
+        bootstrap = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            _out, errors = bootstrap.communicate(timeout=3600)
+        except subprocess.TimeoutExpired:
+            # SIGTERM, not the SIGKILL of subprocess.run's timeout: mmdebstrap then unmounts
+            # what it mounted in its temporary folder and removes it.
+            bootstrap.terminate()
+            bootstrap.communicate()
+            raise
+        if bootstrap.returncode != 0:
+            raise RuntimeError(f"mmdebstrap failed: {errors.decode(errors='replace')[-2000:]}")
         partial.replace(tarball)
         stamp.write_text(" ".join(packages))
-        podman("rmi", "--force", BASE_IMAGE, check=False)
-    if podman("image", "exists", BASE_IMAGE, check=False).returncode != 0:
-        podman("import", "--change", "ENV LANG=C.UTF-8", str(tarball), BASE_IMAGE)
-    return BASE_IMAGE
+        podman("rmi", "--force", image, check=False)
+    if podman("image", "exists", image, check=False).returncode != 0:
+        podman("import", "--arch", arch, "--change", "ENV LANG=C.UTF-8", str(tarball), image)
+    return image
 
 
 def _uv() -> str:
@@ -176,10 +198,10 @@ def ensure_wheels(machine: str = "x86_64") -> Path:
     return folder
 
 
-def build(base: str, wheels: Path, tag: str = TEST_IMAGE) -> str:
+def build(base: str, wheels: Path, tag: str = TEST_IMAGE, arch: str = "amd64") -> str:
     """Build the Dockerfile offline on `base`; returns the tag."""
     podman(
-        "build", "--network", "none", "--pull=never",
+        "build", "--network", "none", "--pull=never", "--platform", f"linux/{arch}",
         "--build-arg", f"BUILD_FROM={base}", "--build-arg", "WHEELS=/wheels",
         "--volume", f"{wheels}:/wheels:ro",
         "--tag", tag, "--file", str(DOCKERFILE), str(ROOT),
@@ -224,3 +246,28 @@ def container_state(name: str) -> tuple[bool, int]:
     )
     running, _, code = result.stdout.strip().partition(" ")
     return running == "true", int(code or 0)
+
+
+def check_foreign_arch(arch: str = "arm64") -> None:
+    """Build the image for another architecture under emulation and run its programs once:
+    `python -m harness.container_image arm64` (minutes; not part of the test suite)."""
+    base = ensure_base(arch)
+    wheels = ensure_wheels(MACHINES[arch])
+    tag = build(base, wheels, tag=f"localhost/heisenberg:test-{arch}", arch=arch)
+    check = (
+        "import platform, ctranslate2, onnxruntime, piper, pymicro_wakeword, pyopen_wakeword;"
+        "print(platform.machine(), 'ctranslate2', ctranslate2.__version__,"
+        " 'onnxruntime', onnxruntime.__version__)"
+    )
+    for command in (
+        ["--entrypoint", "llama-server", tag, "--version"],
+        ["--entrypoint", "/opt/heisenberg/venv/bin/python", tag, "-c", check],
+    ):
+        result = podman("run", "--rm", "--platform", f"linux/{arch}", *command, check=False)
+        print(result.stdout.strip(), result.stderr.strip()[-400:], sep="\n")
+
+
+if __name__ == "__main__":
+    import sys
+
+    check_foreign_arch(sys.argv[1] if len(sys.argv) > 1 else "arm64")
