@@ -115,6 +115,7 @@ def _entity(
         state.entity_id,
         match_name=names[0],
         area_aliases=tuple(sorted(area.aliases)) if area else (),
+        device_class=str(state.attributes.get("device_class") or "") or None,
     )
 
 
@@ -204,6 +205,7 @@ def _unique_names(found: list[HomeTarget]) -> list[HomeTarget]:
                 home.match_name,
                 target.area if shared else None,
                 home.area_aliases,
+                device_class=home.device_class,
             )
         )
     return result

@@ -18,7 +18,13 @@ from homeassistant.helpers import llm
 from .calls import Call, MissingDevice, ToolCall, call_text
 from .groups import EVERYTHING, group_phrase
 from .home_target import Catalog, HomeTarget, Kind
-from .readings import group_sentence, list_sentence, state_sentence, timers_sentence
+from .readings import (
+    group_sentence,
+    list_sentence,
+    member_state,
+    state_sentence,
+    timers_sentence,
+)
 from .relevance import device_phrase, group_mentions, mentions
 from .request import TurnRequest
 from .speech import (
@@ -26,6 +32,7 @@ from .speech import (
     action_sentence,
     duration_words,
     failure_reason,
+    how_long_sentence,
     missing_sentence,
     no_timers_sentence,
     not_understood,
@@ -34,10 +41,12 @@ from .speech import (
     which_one_sentence,
 )
 from .verbs import STATE, Verb
-from .words import name_in
+from .words import name_in, says_a_number
 
 _LOGGER = logging.getLogger(__name__)
 
+# Timer actions whose length the user must have said.
+_NEEDS_LENGTH = frozenset({"start", "add", "remove"})
 # A sentence made once HA's results are in: given the results by tool call id.
 type Later = Callable[[dict[str, llm.ToolResult]], str]
 
@@ -102,10 +111,11 @@ class ToolTurn:
             self._entity(call, home)
 
     def _which(self, home: HomeTarget) -> HomeTarget | None:
-        """The entity to act on, when the request names none in full and fits several of this
-        kind just as well ("turn on the fan", a bedroom fan and a guest room fan): the one in
-        the satellite's area if it is the only one there, else None and the user is asked which
-        (HA keeps listening: the question ends with a question mark)."""
+        """The target to act on, when the request names none in full and fits several of this
+        kind just as well: the one in the satellite's area, or all of them there ("turn on the
+        light" in a kitchen of two lights, as HA's own agent does); else None and the user is
+        asked which ("turn on the fan", a bedroom fan and a guest room fan: HA keeps listening,
+        the question ends with a question mark)."""
         request = self.request
         named = [
             other
@@ -129,9 +139,23 @@ class ToolTurn:
         here = [h for h in fits if request.area and h.target.area in request.area]
         if len(here) == 1:
             return here[0]
+        if here and (group := self._group_of(here)) is not None:
+            return group
         names = [name_in(h.target.spoken_names, self.lang) for h in (here or fits)[:4]]
         self.sentences.append(which_one_sentence(names, self.lang))
         return None
+
+    def _group_of(self, members: list[HomeTarget]) -> HomeTarget | None:
+        """The area group made of exactly these entities, if there is one."""
+        wanted = {id(m) for m in members}
+        return next(
+            (
+                g
+                for g in self.catalog.targets
+                if g.kind is Kind.GROUP and g.place_names and {id(m) for m in g.members} == wanted
+            ),
+            None,
+        )
 
     def _acted_on(self, home: HomeTarget) -> bool:
         """Whether a call of this turn already went to `home` (a second call on another
@@ -200,6 +224,10 @@ class ToolTurn:
 
     def _timer(self, call: ToolCall, home: HomeTarget) -> None:
         verb = home.verbs.get(call.action)
+        if call.action in _NEEDS_LENGTH and not says_a_number(self.request.text):
+            # "Set a timer": any length the model wrote would be a guess.
+            self.sentences.append(how_long_sentence(self.lang))
+            return
         tool = self._tool(verb) if verb else None
         if verb is None or tool is None:
             self.sentences.append(no_timers_sentence(self.lang))
@@ -225,7 +253,8 @@ class ToolTurn:
             for member in home.members:
                 state = hass.states.get(member.entity_id or "")
                 name = name_in(member.target.spoken_names, self.lang)
-                members.append((name, state.state if state else "unavailable"))
+                said = state.state if state else "unavailable"
+                members.append((name, member_state(member.domain, member.device_class, said)))
             return group_sentence(members, self.request.text, self.lang)
         state = hass.states.get(home.entity_id or "")
         name = self._name(ToolCall(home.target.name, STATE), home)

@@ -18,6 +18,7 @@ from homeassistant.helpers import floor_registry as fr
 from .calls import Action, Target, Value
 from .home_target import HomeTarget, Kind
 from .relevance import device_phrase
+from .verbs import STATE
 from .words import ALL_WORDS, kind_stems, stem, words
 
 EVERYTHING = "everything"
@@ -93,6 +94,16 @@ def group_targets(hass: HomeAssistant, entities: list[HomeTarget]) -> list[HomeT
                 made.append(_group(f"all {word} in", place, chosen))
     for place, inside in sorted(places.items()):
         made.append(_everything(place, inside))
+    # "Is anything open?": the whole home, for reading only.
+    made.append(
+        HomeTarget(
+            Target(EVERYTHING, (Action(STATE, read_only=True),)),
+            Kind.GROUP,
+            "",
+            members=tuple(entities),
+            domains=tuple(sorted({e.domain for e in entities})),
+        )
+    )
     return [
         group
         for group in made

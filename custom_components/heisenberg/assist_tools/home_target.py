@@ -35,6 +35,7 @@ class HomeTarget:
     members: tuple[HomeTarget, ...] = ()  # a group's entities
     place_names: tuple[str, ...] = ()  # a group's area or floor, with its aliases
     domains: tuple[str, ...] = ()  # a group's domains
+    device_class: str | None = None  # an entity's (a binary sensor's "on" is "open" for a door)
 
 
 @dataclass(frozen=True, slots=True)

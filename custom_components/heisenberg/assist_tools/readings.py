@@ -44,6 +44,22 @@ _ASKED = {
 _ACTIVE = ("on", "open", "opening", "unlocked", "playing", "heat", "cool", "cleaning")
 
 
+# A binary sensor's "on" and "off" in words, by its device class.
+_BINARY = {
+    "door": ("open", "closed"), "window": ("open", "closed"), "garage_door": ("open", "closed"),
+    "opening": ("open", "closed"), "lock": ("unlocked", "locked"),
+}  # fmt: skip
+
+
+def member_state(domain: str, device_class: str | None, state: str) -> str:
+    """A state as a group question means it: a door sensor's "on" is "open"."""
+    if domain == "binary_sensor" and state in ("on", "off"):
+        found = _BINARY.get(device_class or "")
+        if found is not None:
+            return found[0] if state == "on" else found[1]
+    return state
+
+
 def _number(value: Any, lang: str) -> str:
     return spoken_value(float(value), lang)
 

@@ -164,6 +164,11 @@ def no_timers_sentence(lang: str) -> str:
     return "I can't set timers from this device."
 
 
+def how_long_sentence(lang: str) -> str:
+    """A timer asked for without its length: asked back (HA keeps listening)."""
+    return "Pour combien de temps ?" if lang == "fr" else "For how long?"
+
+
 def which_one_sentence(names: list[str], lang: str) -> str:
     """A question back, when the request fits several devices equally (HA keeps listening:
     the answer ends with a question mark)."""

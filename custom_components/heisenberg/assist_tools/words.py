@@ -119,7 +119,24 @@ VALUE_WORDS: dict[str, tuple[str, ...]] = {
     "speed": ("percent", "pourcent", "cent", "speed", "vitesse"),
     "volume": ("percent", "pourcent", "cent", "volume"),
 }
-ALL_WORDS = word_set("all every everything tout tous toute toutes partout entire whole")
+# Numbers said as words (Whisper writes small ones so): a request without any says no value.
+NUMBER_WORDS = word_set(
+    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
+    "forty fifty sixty half quarter hour hours minute minutes second seconds a an "
+    "un une deux trois quatre cinq six sept huit neuf dix onze douze quinze vingt trente "
+    "quarante cinquante soixante demi demie quart heure heures"
+)
+ALL_WORDS = word_set(
+    "all every everything any anything tout tous toute toutes partout entire whole quelque rien"
+)
+
+
+def says_a_number(text: str) -> bool:
+    """Whether `text` gives a number (digits, or a number word: "five", « cinq », "half")."""
+    found = words(text)
+    return any(w.isdigit() for w in found) or any(
+        w in NUMBER_WORDS and w not in ("a", "an", "un", "une") for w in found
+    )
 
 
 def stems(texts: Iterable[str]) -> set[str]:
