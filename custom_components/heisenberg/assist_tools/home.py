@@ -54,6 +54,10 @@ class HomeView:
         if not self.large:
             return list(self.catalog.targets), ""
         chosen = select_targets(self.catalog, request, recent_text)
+        if request.named:
+            # The request names what it is about in full: the grammar's first call must be on
+            # it, and showing it again would only cost prompt tokens (about 6 a device).
+            return chosen, ""
         shown = [
             h.target for h in chosen if h.kind is Kind.ENTITY and h.domain not in _LISTED_ANYWAY
         ]
