@@ -31,10 +31,16 @@ async def home(ha_ready: HomeAssistant) -> ServiceCalls:
 
 @pytest.fixture
 async def agent(
-    home: ServiceCalls, setup_entry: EntryFactory, default_llama_server: LlamaServerProcess
+    hass: HomeAssistant,
+    home: ServiceCalls,
+    setup_entry: EntryFactory,
+    default_llama_server: LlamaServerProcess,
 ) -> AsyncIterator[MockConfigEntry]:
-    """The agent with its default settings (HA's Assist API) over the home."""
-    yield await setup_entry(default_llama_server.url)
+    """The agent with its default settings (HA's Assist API) over the home, warmed up (these
+    tests are about what a command does, not about the first question after a start)."""
+    entry = await setup_entry(default_llama_server.url)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    yield entry
 
 
 async def command(

@@ -37,10 +37,15 @@ async def satellite(ha_ready: HomeAssistant) -> Satellite:
 
 @pytest.fixture
 async def agent(
-    satellite: Satellite, setup_entry: EntryFactory, default_llama_server: LlamaServerProcess
+    hass: HomeAssistant,
+    satellite: Satellite,
+    setup_entry: EntryFactory,
+    default_llama_server: LlamaServerProcess,
 ) -> None:
-    """The agent with its default settings (HA's Assist API), set up over the home."""
+    """The agent with its default settings (HA's Assist API), set up over the home and warmed
+    up (these tests are about what a request does, not about the first one after a start)."""
     await setup_entry(default_llama_server.url)
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 class Calls:

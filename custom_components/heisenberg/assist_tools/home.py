@@ -131,7 +131,12 @@ def home_view(
         return HomeView(catalog, "", ())
     others = [h.target for h in catalog.targets if h.kind is Kind.TIMERS]
     groups = [h for h in catalog.targets if h.kind is Kind.GROUP]
-    kinds = [word for word in KINDS_BY_WORD if any(g.target.name == f"all {word}" for g in groups)]
+    # The kinds of which the home has several (a group of one is the device itself).
+    kinds = [
+        word
+        for word in KINDS_BY_WORD
+        if any(g.target.name == f"all {word}" and len(g.members) > 1 for g in groups)
+    ]
     places = sorted({g.place_names for g in groups if g.place_names and _is_area(g)})
 
     def section(areas: list[str] | None = None) -> str:

@@ -11,36 +11,33 @@ from ..prompt_format import Turn
 from .calls import Target, ToolCall, call_text, missing_text, sorted_targets
 from .words import name_in
 
+# Every token here is evaluated at each warm-up and before a first question (about 40 a second
+# with the default model on one core): the protocol is said once, briefly; the examples teach it.
 _PROTOCOL = {
     "en": (
-        "You can act on the home's devices and read their state. To act, answer only with "
-        "calls, one line each: [name] action, with the value after the action when it takes "
-        "one. To answer a question about the home, call a reading action: state, items or "
-        "status. A group is [all lights] or [all lights in Kitchen]; [timer] is the timers. If "
-        "the user names a device that is not in the list, answer [no device] and the name they "
-        "said. Never say you did something: the calls do it. The devices, with their other "
-        "names, their area and their actions:"
+        "To act on the home, answer only with calls, one per line: [name] action and its "
+        "value. To answer a question about the home, call a reading: state, items or status. "
+        "A group is [all lights] or [all lights in Kitchen]; the timers are [timer]. A device "
+        "not in the list: [no device] and its name. Never say you did something: the calls "
+        "do it."
     ),
     "fr": (
-        "Tu peux commander les appareils de la maison et lire leur état. Pour agir, réponds "
-        "uniquement par des appels, un par ligne : [nom] action, avec la valeur après l'action "
-        "quand elle en prend une. Pour répondre à une question sur la maison, appelle une "
-        "action de lecture : state, items ou status. Un groupe s'écrit [all lights] ou "
-        "[all lights in Kitchen] ; [timer] désigne les minuteurs. Si on te parle d'un appareil "
-        "qui n'est pas dans la liste, réponds [no device] et le nom qu'on a dit. Ne dis jamais "
-        "que tu as fait quelque chose : ce sont les appels qui le font. Les appareils, avec "
-        "leurs autres noms, leur pièce et leurs actions :"
+        "Pour agir sur la maison, réponds uniquement par des appels, un par ligne : [nom] "
+        "action et sa valeur. Pour répondre à une question sur la maison, appelle une "
+        "lecture : state, items ou status. Un groupe s'écrit [all lights] ou [all lights in "
+        "Kitchen] ; les minuteurs sont [timer]. Un appareil absent de la liste : [no device] "
+        "et son nom. Ne dis jamais que tu as fait quelque chose : ce sont les appels qui le "
+        "font."
     ),
 }
+_DEVICES = {
+    "en": "Devices (names, area: actions; each also has state):",
+    "fr": "Appareils (noms, pièce : actions ; chacun a aussi state) :",
+}
 # A home too large to list: the devices of each request come with it.
-_PROTOCOL_LARGE = {
-    lang: text.rsplit(". ", 1)[0]
-    + (
-        ". The devices a request may be about come with it."
-        if lang == "en"
-        else ". Les appareils dont une demande peut parler viennent avec elle."
-    )
-    for lang, text in _PROTOCOL.items()
+_LARGE = {
+    "en": "The devices a request may be about come with it.",
+    "fr": "Les appareils dont parle une demande viennent avec elle.",
 }
 _AREAS = {"en": "The home's areas: ", "fr": "Les pièces de la maison : "}
 _NOTE = {"en": "(Devices: {devices}.)", "fr": "(Appareils : {devices}.)"}
@@ -75,7 +72,6 @@ _REQUESTS: dict[str, dict[str, tuple[str, str]]] = {
 # Everyday requests on groups, timers and lists: (request, target, action, value).
 _EVERYDAY = {
     "en": {
-        "group off": ("turn off all the lights", "all lights", "off", ""),
         "group state": ("which lights are on?", "all lights", "state", ""),
         "timer": ("set a timer for ten minutes", "timer", "start", "10 minutes"),
         "list add": ("add eggs to the {name}", "", "add", "eggs"),
@@ -83,7 +79,6 @@ _EVERYDAY = {
         "weather": ("what's the weather like?", "", "state", ""),
     },
     "fr": {
-        "group off": ("éteins toutes les lumières", "all lights", "off", ""),
         "group state": ("quelles lumières sont allumées ?", "all lights", "state", ""),
         "timer": ("mets un minuteur de dix minutes", "timer", "start", "10 minutes"),
         "list add": ("ajoute des œufs à {name}", "", "add", "œufs"),
@@ -107,13 +102,23 @@ _NEAR_MISSES = {
 _SHOWN_KINDS = {"weather": "weather", "todo": "list"}
 
 
+# Targets the protocol and the grammar know without a line ("cancel all timers").
+_UNLISTED = frozenset({"all timers"})
+
+
 def _line(target: Target, domain: str) -> str:
     names = ", ".join(target.spoken_names)
     about = [target.area] if target.area else []
     if kind := _SHOWN_KINDS.get(domain):
         about.insert(0, kind)
     where = f" ({', '.join(about)})" if about else ""
-    return f"- {names}{where}: {', '.join(a.describe() for a in target.actions)}"
+    # Reading is said once for all; a timer's values are in the grammar and the examples.
+    actions = [
+        a.name if target.name == "timer" else a.describe()
+        for a in target.actions
+        if a.name != "state"
+    ]
+    return f"- {names}{where}: {', '.join(actions) or 'state'}"
 
 
 def instructions(
@@ -130,14 +135,16 @@ def instructions(
     the conversation's language. With `areas` (a home too large to list), the areas instead of
     the devices: each turn then shows the devices it is about (`devices_note`)."""
     lang = persona_language(language)
-    lines = [_PROTOCOL_LARGE[lang] if areas is not None else _PROTOCOL[lang]]
+    lines = [_PROTOCOL[lang]]
     if areas is not None:
-        lines.append(_AREAS[lang] + ", ".join(areas) + ".")
+        lines += [_LARGE[lang], _AREAS[lang] + ", ".join(areas) + "."]
         devices = [t for t in devices if domains.get(t.name) in _SHOWN_KINDS]
-    lines += [_line(t, domains.get(t.name, "")) for t in sorted_targets([*devices, *others])]
+    shown = [t for t in sorted_targets([*devices, *others]) if t.name not in _UNLISTED]
+    if shown:
+        lines += [_DEVICES[lang], *(_line(t, domains.get(t.name, "")) for t in shown)]
     if group_kinds:
-        kinds = ", ".join(f"[all {kind}]" for kind in group_kinds)
-        example = f"[all {group_kinds[0]} in {area_example}]" if area_example else "-"
+        kinds = ", ".join(f"all {kind}" for kind in group_kinds)
+        example = f"all {group_kinds[0]} in {area_example}" if area_example else "-"
         lines.append(_GROUPS[lang].format(kinds=kinds, example=example))
     return "\n".join(lines)
 
