@@ -6,6 +6,7 @@ from homeassistant.components.homeassistant.exposed_entities import async_expose
 from homeassistant.components.intent import async_register_timer_handler
 from homeassistant.const import CONF_LLM_HASS_API
 from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import llm
@@ -57,6 +58,20 @@ async def test_devices_come_with_their_names_area_and_own_actions(ha_ready: Home
     front_door = found.by_name("Front Door")
     assert front_door is not None
     assert found.tools[front_door.verbs["lock"].tool] == "intent__HassTurnOn"
+
+
+async def test_one_name_in_one_area_gets_the_kind_in_it(ha_ready: HomeAssistant) -> None:
+    """A cover and a light both called "Garage Door" in the garage: each call must say which."""
+    hass = ha_ready
+    await async_build_home(hass)
+    garage = ar.async_get(hass).async_get_area_by_name("Garage")
+    assert garage is not None
+    er.async_get(hass).async_update_entity(
+        "light.porch_light", aliases=["Garage Door"], area_id=garage.id
+    )
+    names = [home.target.name for home in (await catalog(hass)).targets]
+    assert "Garage Door (light)" in names and "Garage Door (cover)" in names
+    assert "Garage Door" not in names
 
 
 async def test_groups_have_the_actions_every_member_has(ha_ready: HomeAssistant) -> None:

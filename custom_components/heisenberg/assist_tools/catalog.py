@@ -9,6 +9,7 @@ prefix and grammar stay byte for byte the same while the home does not change.
 """
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
@@ -183,29 +184,33 @@ def _colors(attributes: dict[str, Any]) -> bool:
 
 
 def _unique_names(found: list[HomeTarget]) -> list[HomeTarget]:
-    """Two entities with one name ("Ceiling Light" in two rooms) get their area in the name,
-    and a name shared between entities is no alias of either: a call must say which."""
+    """Entities sharing a name get what tells them apart in it: their areas ("Ceiling Light"
+    in two rooms: "Kitchen Ceiling Light"), else their kinds (a cover and a light both called
+    "Garage Door Opener": "Garage Door Opener (light)", which HA tells apart by the domain
+    each call sends). A name shared between entities is no alias of either."""
     counts: dict[str, int] = {}
+    by_name: dict[str, list[HomeTarget]] = {}
     for home in found:
         for name in home.target.spoken_names:
             counts[name.casefold()] = counts.get(name.casefold(), 0) + 1
+            by_name.setdefault(name.casefold(), []).append(home)
     result: list[HomeTarget] = []
     for home in found:
         target = home.target
-        shared = counts[target.name.casefold()] > 1 and target.area is not None
-        name = f"{target.area} {target.name}" if shared else target.name
+        sharing = by_name[target.name.casefold()]
+        areas = [h.target.area for h in sharing]
+        by_area = len(sharing) > 1 and None not in areas and len(set(areas)) == len(areas)
+        name, match_area = target.name, None
+        if by_area and target.area and target.area.casefold() not in name.casefold():
+            name, match_area = f"{target.area} {target.name}", target.area
+        elif len(sharing) > 1:
+            name, match_area = f"{target.name} ({home.domain})", target.area if by_area else None
         aliases = tuple(a for a in target.aliases if counts[a.casefold()] == 1)
         result.append(
-            HomeTarget(
-                Target(name, target.actions, aliases, target.area),
-                home.kind,
-                home.domain,
-                home.verbs,
-                home.entity_id,
-                home.match_name,
-                target.area if shared else None,
-                home.area_aliases,
-                device_class=home.device_class,
+            replace(
+                home,
+                target=Target(name, target.actions, aliases, target.area),
+                match_area=match_area,
             )
         )
     return result
