@@ -94,7 +94,7 @@ PUBLIC_FIXTURE = {
 
 
 async def test_public_fixture_home(ha: HomeAssistant) -> None:
-    home = await public_home.async_build_public_home(ha, PUBLIC_FIXTURE)
+    home = await public_home.async_build_public_home(ha, PUBLIC_FIXTURE, ha_default_exposure=True)
     assert {d.entity_id for d in home.devices} == {
         "light.porch_light", "valve.yard_valve", "media_player.porch_speaker"
     }  # fmt: skip
