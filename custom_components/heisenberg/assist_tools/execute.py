@@ -16,7 +16,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import llm
 
 from .calls import Call, MissingDevice, ToolCall, call_text
-from .groups import EVERYTHING, group_phrase
+from .choice import is_about, which_target
+from .groups import group_phrase
 from .home_target import Catalog, HomeTarget, Kind
 from .readings import (
     group_sentence,
@@ -25,7 +26,7 @@ from .readings import (
     state_sentence,
     timers_sentence,
 )
-from .relevance import device_phrase, group_mentions, mentions
+from .relevance import device_phrase
 from .request import TurnRequest
 from .speech import (
     Outcome,
@@ -85,7 +86,7 @@ class ToolTurn:
             _LOGGER.debug("%r is a question: %s not done", self.request.text, call_text(call))
             self.sentences.append(not_understood(self.lang))
             return
-        if not self._about(home):
+        if not is_about(home, self.request, self.context_texts):
             _LOGGER.debug("%r is not about %s: nothing done", self.request.text, call.target)
             phrase = device_phrase(self.request.text) if self.request.acts else ""
             if not self.request.acts:
@@ -96,11 +97,14 @@ class ToolTurn:
                 )
             return
         if home.kind is Kind.ENTITY:
-            chosen = self._which(home)
-            if chosen is None:
-                return  # the user is asked which one
-            if chosen is not home:
-                home, call = chosen, replace(call, target=chosen.target.name, said="")
+            acted = {str(t.tool_args.get("name")) for t in self.tool_inputs}
+            choice = which_target(home, self.catalog, self.request, acted)
+            if isinstance(choice, list):  # several fit as well: the user is asked which
+                names = [name_in(h.target.spoken_names, self.lang) for h in choice]
+                self.sentences.append(which_one_sentence(names, self.lang))
+                return
+            if choice is not home:
+                home, call = choice, replace(call, target=choice.target.name, said="")
         if home.kind is Kind.TIMERS:
             self._timer(call, home)
         elif call.action == STATE:
@@ -109,74 +113,6 @@ class ToolTurn:
             self._group(call, home)
         else:
             self._entity(call, home)
-
-    def _which(self, home: HomeTarget) -> HomeTarget | None:
-        """The target to act on, when the request names none in full and fits several of this
-        kind just as well: the one in the satellite's area, or all of them there ("turn on the
-        light" in a kitchen of two lights, as HA's own agent does); else None and the user is
-        asked which ("turn on the fan", a bedroom fan and a guest room fan: HA keeps listening,
-        the question ends with a question mark)."""
-        request = self.request
-        named = [
-            other
-            for other in self.catalog.entities
-            if other.domain == home.domain and other.target.name in request.named
-        ]
-        if named and home not in named and len(named) == 1 and not self._acted_on(named[0]):
-            return named[0]  # the request names another of this kind in full
-        if home.target.name in request.named or not mentions(
-            home.target, home.domain, request.text, (), home.area_aliases
-        ):
-            return home  # named in full, or meant through the turn before ("turn it off")
-        fits = [
-            other
-            for other in self.catalog.entities
-            if other.domain == home.domain
-            and mentions(other.target, other.domain, request.text, (), other.area_aliases)
-        ]
-        if len(fits) < 2:
-            return home
-        here = [h for h in fits if request.area and h.target.area in request.area]
-        if len(here) == 1:
-            return here[0]
-        if here and (group := self._group_of(here)) is not None:
-            return group
-        names = [name_in(h.target.spoken_names, self.lang) for h in (here or fits)[:4]]
-        self.sentences.append(which_one_sentence(names, self.lang))
-        return None
-
-    def _group_of(self, members: list[HomeTarget]) -> HomeTarget | None:
-        """The area group made of exactly these entities, if there is one."""
-        wanted = {id(m) for m in members}
-        return next(
-            (
-                g
-                for g in self.catalog.targets
-                if g.kind is Kind.GROUP and g.place_names and {id(m) for m in g.members} == wanted
-            ),
-            None,
-        )
-
-    def _acted_on(self, home: HomeTarget) -> bool:
-        """Whether a call of this turn already went to `home` (a second call on another
-        device of the same kind is not redirected onto it)."""
-        return any(t.tool_args.get("name") == home.match_name for t in self.tool_inputs)
-
-    def _about(self, home: HomeTarget) -> bool:
-        """Whether the request (or the turn before) is about this target."""
-        request, context = self.request.text, self.context_texts
-        if home.kind is Kind.TIMERS:
-            return True  # the grammar's only timers; a timer call is about them
-        if home.kind is Kind.GROUP:
-            return group_mentions(
-                home.domains,
-                home.place_names,
-                request,
-                context=context,
-                satellite_area=self.request.area,
-                everything=home.target.name.startswith(EVERYTHING),
-            )
-        return mentions(home.target, home.domain, request, context, home.area_aliases)
 
     def _add(self, tool: str, args: dict[str, Any], call: ToolCall | None = None) -> str:
         """Queue one tool input; its id."""

@@ -1,0 +1,82 @@
+"""Which target a call is really about: the guard before acting (no HA imports).
+
+The model names a target the grammar allows; the request decides whether it may act on it:
+- the request (or, for "turn it off again", the turn before) must be about that target
+  (`relevance.py`): otherwise nothing is done;
+- the request names another device of the same kind in full: that one;
+- the request fits several devices of the kind just as well ("turn on the fan"): the one in the
+  satellite's area, all of them there ("turn on the light" in a kitchen of two lights, as HA's
+  own agent does), or none, and the user is asked which.
+"""
+
+from collections.abc import Collection
+
+from .groups import EVERYTHING
+from .home_target import Catalog, HomeTarget, Kind
+from .relevance import group_mentions, mentions
+from .request import TurnRequest
+
+# The most devices a question back names ("Which one: A, B, C or D?").
+MAX_ASKED = 4
+
+
+def is_about(home: HomeTarget, request: TurnRequest, context: list[str]) -> bool:
+    """Whether the request (or the turn before, `context`) is about this target."""
+    if home.kind is Kind.TIMERS:
+        return True  # the grammar's only timers; a timer call is about them
+    if home.kind is Kind.GROUP:
+        return group_mentions(
+            home.domains,
+            home.place_names,
+            request.text,
+            context=context,
+            satellite_area=request.area,
+            everything=home.target.name.startswith(EVERYTHING),
+        )
+    return mentions(home.target, home.domain, request.text, context, home.area_aliases)
+
+
+def which_target(
+    home: HomeTarget, catalog: Catalog, request: TurnRequest, acted: Collection[str] = ()
+) -> HomeTarget | list[HomeTarget]:
+    """The target to act on instead of the entity `home` the model called, or the devices to
+    ask the user to choose from. `acted` holds the names this turn's calls already went to (a
+    second call on another device of the kind is not sent onto the first)."""
+    named = [
+        other
+        for other in catalog.entities
+        if other.domain == home.domain and other.target.name in request.named
+    ]
+    if len(named) == 1 and home is not named[0] and named[0].match_name not in acted:
+        return named[0]  # the request names another of this kind in full
+    if home.target.name in request.named or not mentions(
+        home.target, home.domain, request.text, (), home.area_aliases
+    ):
+        return home  # named in full, or meant through the turn before ("turn it off")
+    fits = [
+        other
+        for other in catalog.entities
+        if other.domain == home.domain
+        and mentions(other.target, other.domain, request.text, (), other.area_aliases)
+    ]
+    if len(fits) < 2:
+        return home
+    here = [h for h in fits if request.area and h.target.area in request.area]
+    if len(here) == 1:
+        return here[0]
+    if here and (group := _group_of(catalog, here)) is not None:
+        return group
+    return (here or fits)[:MAX_ASKED]
+
+
+def _group_of(catalog: Catalog, members: list[HomeTarget]) -> HomeTarget | None:
+    """The area group made of exactly these entities, if there is one."""
+    wanted = {id(m) for m in members}
+    return next(
+        (
+            g
+            for g in catalog.targets
+            if g.kind is Kind.GROUP and g.place_names and {id(m) for m in g.members} == wanted
+        ),
+        None,
+    )
