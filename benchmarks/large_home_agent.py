@@ -9,8 +9,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.heisenberg.agent_options import DEFAULT_AGENT_OPTIONS
 from custom_components.heisenberg.const import CONF_URL, DOMAIN
+
+from .ha_agent import bench_options
 
 
 async def async_setup_agent(hass: HomeAssistant, url: str) -> tuple[MockConfigEntry, str]:
@@ -19,7 +20,7 @@ async def async_setup_agent(hass: HomeAssistant, url: str) -> tuple[MockConfigEn
     entry = MockConfigEntry(
         domain=DOMAIN, title="llama-server", data={CONF_URL: url},
         subentries_data=[ConfigSubentryData(
-            data=dict(DEFAULT_AGENT_OPTIONS), subentry_type="conversation",
+            data=bench_options(), subentry_type="conversation",
             title="Heisenberg", unique_id=None,
         )],
     )  # fmt: skip

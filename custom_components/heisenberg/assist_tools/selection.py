@@ -40,7 +40,11 @@ class _Score:
 
     @property
     def relevant(self) -> bool:
-        return self.named or self.shared > 0 or self.recent or (self.kind and self.here)
+        return self.named or self.shared > 0 or self.recent or self.kind
+
+    @property
+    def by_name(self) -> bool:
+        return self.named or self.shared > 0 or self.recent
 
     def key(self) -> tuple[int, ...]:
         return (self.named, self.recent, self.shared, self.kind, self.here)
@@ -67,8 +71,12 @@ def select_targets(
             if score.relevant:
                 scored.append((score, home))
     scored.sort(key=lambda pair: pair[0].key(), reverse=True)
-    devices = [home for score, home in scored if score.named or score.shared or score.recent]
-    by_kind = [home for score, home in scored if home not in devices]
+    devices = [home for score, home in scored if score.by_name]
+    # By their kind alone ("the fan"): those in the satellite's area, else all of that kind
+    # (the agent then asks which one).
+    by_kind = [home for score, home in scored if not score.by_name]
+    here_only = [home for score, home in scored if not score.by_name and score.here]
+    by_kind = here_only or by_kind
     limit = MAX_DEVICES
     if request.named:
         limit = min(MAX_DEVICES, len(request.named) + MAX_BESIDE_NAMED)
