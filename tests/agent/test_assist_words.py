@@ -263,3 +263,20 @@ def test_has_api_prompt_is_left_out_of_the_stable_prefix() -> None:
     rendered = f"You are Heisenberg.\n{api}\nThe user is Ada."
     assert split_system_prompt(rendered, api) == ("You are Heisenberg.", "The user is Ada.")
     assert ToolCall("A", "on") == ToolCall("A", "on", said="a")  # said is not identity
+
+
+def test_a_kind_alone_means_the_satellite_s_area_for_an_order_and_the_home_for_a_question() -> None:
+    groups = [
+        (Target("all lights", ON_OFF), ("light",), ()),
+        (Target("all lights in Kitchen", ON_OFF), ("light",), ("Kitchen", "cuisine")),
+    ]
+    here = ("Kitchen", "cuisine")
+
+    def named(text: str, language: str = "en") -> set[str]:
+        record = analyse(text, language, targets=HOME, domains=DOMAINS, groups=groups, area=here)
+        return set(record.named)
+
+    assert named("Turn on the lights") == {"all lights in Kitchen"}
+    assert named("Éteins les lumières", "fr") == {"all lights in Kitchen"}
+    assert named("Turn off all the lights") == {"all lights"}
+    assert named("Which lights are on?") == {"all lights"}

@@ -1,7 +1,9 @@
 """Prompts sized for the llama-server slot they go to: never refused for their length."""
 
 from collections.abc import Iterator
+from typing import Any
 
+import aiohttp
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -57,14 +59,20 @@ def test_the_devices_shown_go_after_the_history_and_what_cannot_fit_says_so() ->
 
 @pytest.fixture(scope="module")
 def small_slots_server() -> Iterator[LlamaServerProcess]:
-    """A real llama-server whose context, shared by 4 slots, leaves each one 640 tokens: too
-    little for the agent's prompt over the test home."""
+    """A real llama-server whose context, shared by 4 slots, leaves each one about 1,024 tokens:
+    too little for the agent's prompt over the test home, enough without a home."""
     server = start_llama_server(FAST_MODEL, "llama-server-small-slots")
     server.stop()
-    server.context_size, server.parallel = 2560, 4
+    server.context_size, server.parallel = 4096, 4
     server.start()
     yield server
     server.stop()
+
+
+async def small_slots_props(server: LlamaServerProcess) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as session, session.get(f"{server.url}/props") as resp:
+        props: dict[str, Any] = await resp.json()
+    return props
 
 
 async def test_slots_too_small_for_the_prompt_raise_a_repair_issue_with_the_fix(
@@ -78,8 +86,9 @@ async def test_slots_too_small_for_the_prompt_raise_a_repair_issue_with_the_fix(
     assert issue is not None
     assert issue.translation_key == "context_too_small"
     assert issue.translation_placeholders is not None
-    assert issue.translation_placeholders["slot"] == "640"
-    assert int(issue.translation_placeholders["needed"]) > 640
+    slot = (await small_slots_props(small_slots_server))["default_generation_settings"]["n_ctx"]
+    assert issue.translation_placeholders["slot"] == str(slot)
+    assert int(issue.translation_placeholders["needed"]) > slot
 
 
 async def test_a_long_conversation_is_trimmed_to_the_slot_not_refused(
@@ -88,8 +97,8 @@ async def test_a_long_conversation_is_trimmed_to_the_slot_not_refused(
     small_slots_server: LlamaServerProcess,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Without a home to list, the prefix fits the 640-token slots; ten long exchanges do
-    not: the oldest are left out and every question is answered."""
+    """Without a home to list, the prefix fits the small slots; ten long exchanges do not:
+    the oldest are left out and every question is answered."""
     hass = ha_ready
     await setup_entry(small_slots_server.url, max_tokens=24, max_history_turns=20)
     await hass.async_block_till_done(wait_background_tasks=True)

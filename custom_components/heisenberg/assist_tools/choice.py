@@ -30,7 +30,7 @@ def is_about(home: HomeTarget, request: TurnRequest, context: list[str]) -> bool
             home.place_names,
             request.text,
             context=context,
-            satellite_area=request.area,
+            satellite_area=request.group_area,
             everything=home.target.name.startswith(EVERYTHING),
         )
     return mentions(home.target, home.domain, request.text, context, home.area_aliases)

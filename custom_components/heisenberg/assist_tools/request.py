@@ -59,6 +59,9 @@ class TurnRequest:
     wanted: frozenset[str]  # actions its values call for ("temperature")
     several: bool  # it may be about more than one target
     area: tuple[str, ...] = ()  # the satellite's area and its other names
+    # The area a group named by its kind alone means ("turn on the lights"): the satellite's
+    # for an order, none (the whole home) for a question or "all".
+    group_area: tuple[str, ...] = ()
 
     @property
     def acts(self) -> bool:
@@ -84,12 +87,20 @@ def analyse(
     by name), `groups` each group's target, domains and place names."""
     targets = list(targets)
     named = set(named_targets(text, targets))
+    # "Turn on the lights" from the kitchen means the kitchen's (as HA's own agent does);
+    # "which lights are on?" and "turn off ALL the lights" mean the whole home's.
+    ordered = any(_is_order(clause) for clause in re.split(r"[,.;:!?]", text))
+    whole_home = (not ordered and is_question(text)) or bool(set(words(text)) & ALL_WORDS)
+    group_area = () if whole_home else area
     for group, group_domains, place in groups:
         everything = group.name.startswith(EVERYTHING)
         if _asks_for_all(text) and group_mentions(
-            group_domains, place, text, satellite_area=area, everything=everything
+            group_domains, place, text, satellite_area=group_area, everything=everything
         ):
             named.add(group.name)
+    if group_area:
+        # The satellite's area group wins over the whole home's of the same kind.
+        named -= {name for name in named if f"{name} in {group_area[0]}" in named}
     kind = _kind(text, targets, domains, bool(named))
     return TurnRequest(
         text=text,
@@ -99,6 +110,7 @@ def analyse(
         wanted=wanted_actions(text),
         several=asks_for_several(text),
         area=area,
+        group_area=group_area,
     )
 
 

@@ -113,6 +113,6 @@ def _group_asked(group: HomeTarget, request: TurnRequest) -> bool:
         group.domains,
         group.place_names,
         request.text,
-        satellite_area=request.area,
+        satellite_area=request.group_area,
         everything=group.target.name.startswith("everything"),
     )
