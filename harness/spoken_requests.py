@@ -22,6 +22,15 @@ def _last_loud_byte(pcm: bytes, threshold: int = 600) -> int:
     return 0
 
 
+async def spoken_question(
+    port: int, question: str, voice: SynthesizeVoice | None = None
+) -> AudioClip:
+    """The question alone (a satellite that detects its wake word itself streams what follows
+    it), then 2 s of silence; `speech_end` marks its last loud sample."""
+    asked = await speak(port, question, voice)
+    return AudioClip(asked.audio, speech_end=_last_loud_byte(asked.audio)).with_silence(after=2.0)
+
+
 async def spoken_request(
     port: int, question: str, voice: SynthesizeVoice | None = None
 ) -> AudioClip:
