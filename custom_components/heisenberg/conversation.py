@@ -35,6 +35,7 @@ from .runtime import HeisenbergConfigEntry, TurnRecord
 from .spoken_answer import budget_for
 from .system_prompt import split_system_prompt
 from .tool_grammar import parse_calls
+from .voice_turn import answer_is_spoken
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -250,7 +251,11 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             stall_timeout=min(options.timeout, MID_ANSWER_STALL_SECONDS),
         )
         answer = AnswerStream(
-            stream, user_input.language, budget_for(user_input.text), bool(options.llm_hass_api)
+            stream,
+            user_input.language,
+            budget_for(user_input.text),
+            bool(options.llm_hass_api),
+            spoken=answer_is_spoken(self.hass, chat_log.conversation_id),
         )
         async for _content in chat_log.async_add_delta_content_stream(
             self.entity_id, answer.deltas()
