@@ -17,7 +17,7 @@ from homeassistant.util import dt as dt_util
 from .agent_options import AgentOptions
 from .answer_stream import AnswerStream
 from .const import DOMAIN, MID_ANSWER_STALL_SECONDS
-from .context_note import date_time_note
+from .context_note import conversation_note, turn_note
 from .device_context import (
     DeviceContext,
     any_exposed,
@@ -199,8 +199,8 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
     ) -> PromptParts:
-        """The raw prompt's parts: stable instructions and examples, history, context note,
-        question."""
+        """The raw prompt's parts: stable instructions and examples, the conversation's note
+        and history, the turn's note, the question."""
         first = chat_log.content[0]
         rendered = first.content if isinstance(first, conversation.SystemContent) else ""
         api_prompt = chat_log.llm_api.api_prompt if chat_log.llm_api else ""
@@ -210,20 +210,20 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             system = f"{system}\n{home.instructions}"
             # The device examples first: the last example before the conversation is speech.
             examples = (*home.examples, *persona.examples)
-        # An order or a question about a device is answered with calls: it needs no clock, and
-        # the note (new every minute) would be 30 tokens to evaluate before acting.
-        notes = (
-            "" if calls_only else date_time_note(dt_util.now(), user_input.language),
+        now = dt_util.now()
+        area = (
             satellite_area_note(self.hass, user_input.device_id, user_input.language)
             if home is not None
-            else "",
-            extra,
+            else ""
         )
         return PromptParts(
             system=system,
             examples=examples,
             history=history,
-            context_note=" ".join(note for note in notes if note),
+            # The same all conversation long (before the history: see prompt_format).
+            conversation_note=conversation_note(now, user_input.language, area, extra),
+            # An order or a question about a device is answered with calls: no clock.
+            context_note="" if calls_only else turn_note(now, user_input.text, user_input.language),
             user_message=user_input.text,
         )
 
