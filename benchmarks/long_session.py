@@ -16,7 +16,10 @@ with two wake words does; each `--first` language starts one session (a fresh co
 Per turn: the time from HA's end-of-speech decision (stt-vad-end) to the first byte of answer
 audio, and to the model's first word (its text, after a holding phrase if one came first);
 llama-server's prompt tokens evaluated / reused for the turn (@ its slot); whether the holding
-phrase was said; whether the answer was right (expected words; a command by the device's state).
+phrase was said; whether the answer was right (expected words; a command by the device's state);
+then where the time went: end of speech → transcript (STT), llama-server's own prompt
+evaluation time, end of speech → whole answer text (HA speaks a short answer only then), and
+the generation speed in tokens per second.
 `--save` appends every turn to a JSON-lines file and `--report` summarizes such files (medians
 over sessions per turn and language), so sessions can run one exclusive-lock run at a time.
 """
@@ -74,6 +77,12 @@ class Turn:
     answer: str = ""
     to_audio_ms: float | None = None
     to_first_word_ms: float | None = None
+    # Where the time went: end of speech → transcript, → whole answer text; llama-server's
+    # prompt evaluation (ms) and generation speed (tokens/s) for the turn.
+    stt_ms: float | None = None
+    text_done_ms: float | None = None
+    prompt_ms: float | None = None
+    tokens_per_second: float | None = None
     prompt_tokens: int | None = None
     cached_tokens: int | None = None
     slot: int | None = None
@@ -121,6 +130,8 @@ async def one_turn(
         marks["answer_text"] = marks["stt-end"] + at
     turn.to_audio_ms = _ms(marks, "stt-vad-end", "first_audio")
     turn.to_first_word_ms = _ms(marks, "stt-vad-end", "answer_text")
+    turn.stt_ms = _ms(marks, "stt-vad-end", "stt-end")
+    turn.text_done_ms = _ms(marks, "stt-vad-end", "intent-end")
     if stt := of_type(run.events, PipelineEventType.STT_END):
         turn.heard = stt[0].get("stt_output", {}).get("text", "")
     turn.error = "; ".join(
@@ -132,6 +143,8 @@ async def one_turn(
         turn.prompt_tokens = sum(t.get("prompt_n", 0) for t in timings)
         turn.cached_tokens = timings[0].get("cache_n")
         turn.slot = answers[0].get("id_slot")
+        turn.prompt_ms = sum(t.get("prompt_ms", 0.0) for t in timings)
+        turn.tokens_per_second = timings[0].get("predicted_per_second")
     intent = of_type(run.events, PipelineEventType.INTENT_END)
     if not intent:
         return conversation_id
@@ -181,9 +194,11 @@ def print_turn(turn: Turn) -> None:
         return "-" if value is None else f"{value:.0f}"
 
     tokens = f"{turn.prompt_tokens}/{turn.cached_tokens}@{turn.slot}"
+    speed = "-" if turn.tokens_per_second is None else f"{turn.tokens_per_second:.1f}"
     print(
         f"{turn.turn:>4} {turn.language:<4}{ms(turn.to_audio_ms):>8}{ms(turn.to_first_word_ms):>9}"
-        f"{tokens:>17}{'held' if turn.held else '':>6}{'ok' if turn.right else 'BAD':>5}  "
+        f"{tokens:>17}{'held' if turn.held else '':>6}{'ok' if turn.right else 'BAD':>5}"
+        f"{ms(turn.stt_ms):>6}{ms(turn.prompt_ms):>7}{ms(turn.text_done_ms):>7}{speed:>6}  "
         f"{turn.heard!r} → {turn.answer!r} {turn.error}",
         flush=True,
     )
@@ -219,7 +234,7 @@ async def measure(
         print(f"warm-up completions before the first turn: {warm_ups}", file=sys.stderr)
         print(
             f"\n{'turn':>4} {'lang':<4}{'audio':>8}{'1st word':>9}{'eval/reused@slot':>17}"
-            f"{'':>6}{'':>5}  heard → answer"
+            f"{'':>6}{'':>5}{'STT':>6}{'prompt':>7}{'text':>7}{'tok/s':>6}  heard → answer"
         )
         for first in firsts:
             turns += await session(hass, pipelines, clips, first, completions)
@@ -238,7 +253,7 @@ def report(turns: list[Turn]) -> None:
     print(f"\nLong session — {sessions} sessions, {len(turns)} turns; ms, medians over turns")
     print(
         f"{'lang':<5}{'':<22}{'n':>4}{'audio':>8}{'1st word':>9}{'eval tok':>9}"
-        f"{'held':>6}{'right':>7}"
+        f"{'held':>6}{'right':>7}{'prompt ms':>10}{'text ms':>8}{'tok/s':>6}"
     )
     for language in ("en", "fr"):
         mine = [t for t in turns if t.language == language]
@@ -260,10 +275,14 @@ def report(turns: list[Turn]) -> None:
             audio = [t.to_audio_ms for t in group if t.to_audio_ms is not None]
             word = [t.to_first_word_ms for t in group if t.to_first_word_ms is not None]
             evaluated = [float(t.prompt_tokens) for t in group if t.prompt_tokens is not None]
+            prompt = [t.prompt_ms for t in group if t.prompt_ms is not None]
+            text = [t.text_done_ms for t in group if t.text_done_ms is not None]
+            speed = [t.tokens_per_second for t in group if t.tokens_per_second is not None]
             print(
                 f"{language:<5}{label:<22}{len(group):>4}{median(audio):>8}{median(word):>9}"
                 f"{median(evaluated):>9}{sum(t.held for t in group):>6}"
-                f"{sum(t.right for t in group):>4}/{len(group):<2}"
+                f"{sum(t.right for t in group):>4}/{len(group):<2}{median(prompt):>10}"
+                f"{median(text):>8}{(statistics.median(speed) if speed else 0):>6.1f}"
             )
     print("\nPer turn (medians over sessions): turn lang audio 1st-word evaluated")
     for number in range(1, len(STEPS) + 1):

@@ -76,11 +76,25 @@ def asks_about_the_clock(text: str, language: str | None) -> bool:
     return re.search(rf"(?<!\w)(?:{words})(?!\w)", text.replace("\u2019", "'"), re.I) is not None
 
 
+# Where the examples end and the real conversation begins: both are user and assistant turns,
+# and without it small models take "there" or "it" for what an example named (« Quelle langue
+# parle-t-on là-bas ? » after the capital of Japan → Italian, the examples' country).
+_CONVERSATION_STARTS = {
+    "en": "(The conversation with the user starts here.)",
+    "fr": "(La conversation avec l'utilisateur commence ici.)",
+}
+
+
+def conversation_note_start(now: datetime, language: str | None) -> str:
+    """The start of every conversation's note that day: what the warm-up caches."""
+    return f"{_CONVERSATION_STARTS[persona_language(language)]} {date_note(now, language)}"
+
+
 def conversation_note(now: datetime, language: str | None, *more: str) -> str:
-    """The note before a conversation's history: the date, then what else stays the same for
-    the conversation (the satellite's room, HA's extra system prompt). It starts with
-    `date_note`, which the warm-up caches."""
-    return " ".join(note for note in (date_note(now, language), *more) if note)
+    """The note before a conversation's history: `conversation_note_start` (the date), then
+    what else stays the same for the conversation (the satellite's room, HA's extra system
+    prompt)."""
+    return " ".join(note for note in (conversation_note_start(now, language), *more) if note)
 
 
 def turn_note(now: datetime, question: str, language: str | None) -> str:

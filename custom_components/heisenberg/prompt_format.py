@@ -4,14 +4,15 @@ Why raw prompts: the same conversation always renders to the same bytes, so llam
 `cache_prompt` reuses the KV cache of everything already seen and a turn pays only for its new
 tokens. The layout is ordered from the most stable to the least stable part:
 
-    system instructions → examples → conversation note → history → turn note → new message
+    system instructions → examples → conversation note → history → new message
 
 The instructions and examples are the same for every conversation of an agent in a language
 (the warm-up caches them); the conversation note (the date, the satellite's room) is the same
 for a whole conversation; the history only grows at its end. So a turn's prompt starts with the
 previous turn's prompt up to its question, and the question, its answer and the new question
-are all a turn evaluates. The turn note (the clock, when the question asks for it) changes every
-turn, so it comes last and is never kept in the history.
+are all a turn evaluates. The turn note (the clock, when the question may ask for it) changes
+every turn: it goes just before the last exchange (or the question, in a first turn) and is
+never kept in the history, so such a turn and the next evaluate that last exchange again.
 
 Text from users and from the model is data: it is escaped so that it cannot end its message or
 open a new role, whatever the format (see `escape_text`).
@@ -130,7 +131,12 @@ def build_note_start(fmt: PromptFormat, prefix: str, note_start: str) -> str:
 def build_prompt(fmt: PromptFormat, parts: PromptParts) -> str:
     """The full raw prompt, ending where the assistant's answer begins."""
     renderer = _Renderer(fmt, parts.system).turns(parts.examples)
-    renderer.note(parts.conversation_note).turns(parts.history).note(parts.context_note)
+    renderer.note(parts.conversation_note)
+    # The turn note goes before the last exchange, which stays next to the question that may
+    # follow it up ("and in two hours?" after the minutes in an hour is not the clock).
+    history = list(parts.history)
+    last = history[-1:] if parts.context_note.strip() else []
+    renderer.turns(history[: len(history) - len(last)]).note(parts.context_note).turns(last)
     return renderer.question(parts.user_message)
 
 

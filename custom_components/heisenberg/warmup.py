@@ -32,7 +32,7 @@ from homeassistant.util import dt as dt_util
 
 from .agent_options import AgentOptions
 from .const import DOMAIN
-from .context_note import date_note
+from .context_note import conversation_note_start
 from .device_context import any_exposed, async_api_for_warm_up, device_context
 from .llama_client import LlamaServerError
 from .pipeline_languages import agent_languages, async_listen_pipelines
@@ -79,9 +79,10 @@ async def async_warm_up_agent(
             system = f"{system}\n{home.instructions}"
             examples = (*home.examples, *examples)
         prefix = build_prefix(fmt, system, examples)
-        # Through today's date: a question then evaluates only the time and itself (about 30
-        # tokens fewer: 0.8 s on 2 cores with the default model).
-        warm = build_note_start(fmt, prefix, date_note(dt_util.now(), language))
+        # Through today's date, which opens every conversation's note: a first question then
+        # evaluates only the rest of its note and itself (about 40 tokens fewer: 0.7 s on 2
+        # cores with the default model).
+        warm = build_note_start(fmt, prefix, conversation_note_start(dt_util.now(), language))
         key = warmed_key(subentry.subentry_id, language)
         if warm == server.warmed_prefixes.get(key):
             return
@@ -131,8 +132,8 @@ async def async_warm_up_server(
     idle slot whose cache matches it best, and a slot picked for another prefix first saves
     what it held to its prompt cache in RAM and takes back the best match from there; so a
     prefix pushed out of its slot (more prefixes than slots, or two questions in one language
-    at once) comes back from RAM rather than being evaluated again (benchmarks/long_session.py,
-    docs/conversation-speed.md)."""
+    at once) comes back from RAM rather than being evaluated again
+    (benchmarks/language_slots.py, docs/conversation-speed.md)."""
     registry = er.async_get(hass)
     prefixes = [
         (subentry, language)
@@ -153,12 +154,13 @@ async def async_warm_up_server(
 
 
 async def async_fill_slots(server: LlamaServer, warmed: int) -> None:
-    """Give every slot of the server a warm prefix: the agents are in slots 0 to `warmed` - 1,
+    """Give every slot of the server a warm prefix: the prefixes are in slots 0 to `warmed` - 1,
     and slot k gets a copy of slot k mod `warmed`. llama-server puts a question in the idle
-    slot whose cache matches it best, and its prompt cache in RAM gives an evicted prefix back
-    only to the slot it left, so without this the first question in a second slot (two
-    satellites at once) evaluates the whole prefix again: 5 s on 2 cores with the default
-    model, measured. A copy goes through llama-server's slot files (--slot-save-path, which
+    slot whose cache matches it best; its prompt cache in RAM keeps what a slot held when a
+    request starts in it and hands it to a slot that holds something, but never fills an
+    empty slot (measured, Debian's build 11669), so without this the first question in a
+    second slot (two satellites at once) evaluates the whole prefix again: 5 s on 2 cores with
+    the default model, measured. A copy goes through llama-server's slot files (--slot-save-path, which
     the launcher sets), each source saved once; a server without them evaluates the prefix in
     that slot instead."""
     if warmed == 0 or server.slots < 2:

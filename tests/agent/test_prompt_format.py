@@ -5,7 +5,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from custom_components.heisenberg.context_note import conversation_note, date_note, time_note
+from custom_components.heisenberg.context_note import (
+    conversation_note,
+    conversation_note_start,
+    time_note,
+)
 from custom_components.heisenberg.prompt_format import (
     ZERO_WIDTH_SPACE as ZW,
 )
@@ -35,8 +39,8 @@ def test_plain_exact() -> None:
         "System: Be brief.\n"
         "User: Capital of Italy?\nAssistant: Rome.\n"
         "System: Today is Monday.\n"
-        "User: Hi\nAssistant: Hello!\n"
         "System: Current time is 10:00:00.\n"
+        "User: Hi\nAssistant: Hello!\n"
         "User: What time is it?\nAssistant:"
     )
 
@@ -47,9 +51,9 @@ def test_chatml_exact() -> None:
         "<|im_start|>user\nCapital of Italy?<|im_end|>\n"
         "<|im_start|>assistant\nRome.<|im_end|>\n"
         "<|im_start|>system\nToday is Monday.<|im_end|>\n"
+        "<|im_start|>system\nCurrent time is 10:00:00.<|im_end|>\n"
         "<|im_start|>user\nHi<|im_end|>\n"
         "<|im_start|>assistant\nHello!<|im_end|>\n"
-        "<|im_start|>system\nCurrent time is 10:00:00.<|im_end|>\n"
         "<|im_start|>user\nWhat time is it?<|im_end|>\n"
         "<|im_start|>assistant\n"
     )
@@ -59,8 +63,8 @@ def test_llama2_exact() -> None:
     assert build_prompt(PromptFormat.LLAMA2, PARTS) == (
         "[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\n"
         "Capital of Italy? [/INST] Rome. </s>"
-        "<s>[INST] Today is Monday.\n\nHi [/INST] Hello! </s>"
-        "<s>[INST] Current time is 10:00:00.\n\nWhat time is it? [/INST]"
+        "<s>[INST] Today is Monday.\n\nCurrent time is 10:00:00.\n\nHi [/INST] Hello! </s>"
+        "<s>[INST] What time is it? [/INST]"
     )
 
 
@@ -94,7 +98,7 @@ def test_warm_up_through_the_date_is_a_byte_prefix_of_every_turn_that_day(
 ) -> None:
     morning, evening = datetime(2026, 12, 2, 7, 5), datetime(2026, 12, 2, 21, 47)
     prefix = build_prefix(fmt, PARTS.system, PARTS.examples)
-    warm = build_note_start(fmt, prefix, date_note(morning, language))
+    warm = build_note_start(fmt, prefix, conversation_note_start(morning, language))
     assert warm.startswith(prefix) and len(warm) > len(prefix) + 40
     turn = PromptParts(
         system=PARTS.system,
@@ -123,9 +127,12 @@ def test_a_turn_without_a_turn_note_extends_the_previous_prompt(fmt: PromptForma
         first, history=(*first.history, answered), user_message="Add ten to that."
     )
     assert build_prompt(fmt, second).startswith(build_prompt(fmt, first))
-    # A turn note (the clock) sits before its own question only: the next prompt leaves it out.
+    # A turn note (the clock) is never part of the history: the next prompt leaves it out. It
+    # goes before the last exchange, which stays next to the question.
     timed = dataclasses.replace(first, context_note="(It is 10:00.)")
     assert not build_prompt(fmt, second).startswith(build_prompt(fmt, timed))
+    timed_prompt = build_prompt(fmt, timed)
+    assert timed_prompt.index("10:00") < timed_prompt.index("Hello!") < timed_prompt.index("Seven")
 
 
 def test_stop_sequences_fit_the_format() -> None:

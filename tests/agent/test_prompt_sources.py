@@ -19,7 +19,10 @@ BUILT_IN = [p for p in Persona if p is not Persona.CUSTOM]
 def test_every_persona_speaks_both_languages(persona: Persona, language: str) -> None:
     text = persona_text(persona, language)
     assert "{{ ha_name }}" in text.instructions
-    assert 2 <= len(text.examples) <= 4
+    assert 3 <= len(text.examples) <= 5
+    # The last own example follows the one before it up, as people do ("And of tall?").
+    own = persona_text(persona, language, can_control=True).examples
+    assert own[-1].user.startswith(("And ", "Et ")), own[-1]
     for turn in text.examples:
         for line in (turn.user, turn.assistant):
             assert "*" not in line and "#" not in line and "\n" not in line  # no markdown
