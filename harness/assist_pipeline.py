@@ -66,6 +66,19 @@ async def add_voice_assistant(
     )
     await hass.async_block_till_done(wait_background_tasks=True)
 
+    return await add_pipeline(hass, language, prefer_local_intents=prefer_local_intents)
+
+
+async def add_pipeline(
+    hass: HomeAssistant,
+    language: str,
+    name: str = "Heisenberg",
+    prefer_local_intents: bool = False,
+) -> str:
+    """An Assist pipeline in `language` with the one STT, TTS, wake word and Heisenberg
+    conversation entity set up (its TTS language and voice chosen as HA's pipeline form
+    does); the pipeline's id. `name` is what satellites' pipeline selectors show."""
+
     def only(domain: str, exclude: str = "") -> str:
         ids = [e for e in hass.states.async_entity_ids(domain) if e != exclude]
         assert len(ids) == 1, (domain, ids)
@@ -79,7 +92,7 @@ async def add_voice_assistant(
     voices = tts_entity.async_get_supported_voices(tts_language) or []
     pipeline = await hass.data[KEY_ASSIST_PIPELINE].pipeline_store.async_create_item(
         {
-            "name": "Heisenberg",
+            "name": name,
             "language": language,
             "conversation_engine": only("conversation", "conversation.home_assistant"),
             "conversation_language": language,

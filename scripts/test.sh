@@ -10,6 +10,7 @@ ensure_llama_server
 ensure_ffmpeg
 ensure_recorded_speech
 ensure_pico_voices
+ensure_wyoming_satellite
 log "ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
