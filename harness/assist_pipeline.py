@@ -39,9 +39,11 @@ async def add_voice_assistant(
     llama_url: str,
     prefer_local_intents: bool = False,
     language: str = "en",
+    *,
+    name: str = "Heisenberg",
 ) -> str:
     """Set up both integrations through their UI flows and an Assist pipeline in `language`
-    (its TTS language and voice chosen as HA's pipeline form does); the pipeline's id."""
+    named `name` (see `add_pipeline`); the pipeline's id."""
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "assist_pipeline", {})
     # No TTS file cache: every answer is synthesized by our server, never read back from disk.
@@ -66,7 +68,7 @@ async def add_voice_assistant(
     )
     await hass.async_block_till_done(wait_background_tasks=True)
 
-    return await add_pipeline(hass, language, prefer_local_intents=prefer_local_intents)
+    return await add_pipeline(hass, language, name, prefer_local_intents=prefer_local_intents)
 
 
 async def add_pipeline(

@@ -52,6 +52,17 @@ class SatelliteRun:
         return found[1]["intent_output"]["response"]["speech"]["plain"]["speech"]
 
     @property
+    def spoken(self) -> str:
+        """What the answer audio says: the text the agent streamed (a holding phrase
+        included), or the answer when nothing was streamed."""
+        pieces = [
+            (e.data or {}).get("chat_log_delta", {}).get("content") or ""
+            for _, e in self.events
+            if e.type is PipelineEventType.INTENT_PROGRESS
+        ]
+        return "".join(pieces).strip() or (self.answer or "")
+
+    @property
     def errors(self) -> list[dict[str, Any]]:
         return [e.data or {} for _, e in self.events if e.type is PipelineEventType.ERROR]
 

@@ -80,10 +80,10 @@ async def test_real_satellite_two_commands_in_local_wake_mode(
             assert all(w in answer.lower() for w in words), answer
 
             # The sound program got the answer, and it says what the agent answered.
-            spoken = (await _answer(satellite, turn)).audio.to_16k_mono()
-            assert spoken.seconds > 0.5
-            heard_back = await transcript_text(voice_server.port, spoken, "en")
-            assert word_error_rate(answer, heard_back) <= 0.35, (answer, heard_back)
+            audio = (await _answer(satellite, turn)).audio.to_16k_mono()
+            assert audio.seconds > 0.5
+            heard_back = await transcript_text(voice_server.port, audio, "en")
+            assert word_error_rate(run.spoken, heard_back) <= 0.35, (run.spoken, heard_back)
 
         # Every chunk the satellite streamed was taken without complaint: not one error.
         assert wake.of_type("error", "to_client") == []
