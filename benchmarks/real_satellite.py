@@ -87,6 +87,8 @@ class Outcome:
     spoken: str = ""  # the text the answer audio says (a holding phrase included)
     heard_back: str = ""
     to_audio: float | None = None  # stt-vad-end → first answer audio at the sound program
+    # From stt-vad-end to the transcript, the first answer text, the first answer audio.
+    stages: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -192,6 +194,13 @@ async def _take_answer(rig: Rig, run: SatelliteRun, answers: int, outcome: Outco
     outcome.heard_back = await transcript_text(rig.stt_port, speech, rig.language)
     if (vad_end := run.first(PipelineEventType.STT_VAD_END)) is not None:
         outcome.to_audio = answer.first_audio - vad_end[0]
+        stt_end = run.first(PipelineEventType.STT_END)
+        marks = {
+            "transcript": stt_end[0] if stt_end else None,
+            "first text": run.first_text_at,
+            "first audio": answer.first_audio,
+        }
+        outcome.stages = {k: at - vad_end[0] for k, at in marks.items() if at is not None}
     await asyncio.sleep(max(0.0, answer.first_audio + answer.audio.seconds - time.monotonic()))
     await asyncio.sleep(1.0)  # the user takes a breath before the next command
 
@@ -220,11 +229,9 @@ async def one_language(
         wake = satellite.wake_tap
         assert wake is not None
 
-        def listening() -> bool:
-            run = ha_link.of_type("run-satellite", "to_server")
-            return bool(run) and any(d.at > run[0].at for d in wake.of_type("detect"))
-
-        await wait_for(listening, 20, "the satellite to listen", satellite.log_tail)
+        await wait_for(
+            lambda: satellite.listening(ha_link), 20, "the satellite", satellite.log_tail
+        )
         rig = Rig(hass, satellite, in_ha, language, wyoming_port)
         for command, clip in zip(commands, said, strict=True):
             outcome = await one_command(rig, command, clip)
@@ -270,7 +277,7 @@ def print_report(results: list[LanguageResult], setup: str) -> None:
     print(f"\n{setup}\n")
     header = (
         f"{'':<5}{'wake detected':>16}{'errors/chunk':>16}{'transcript right':>18}"
-        f"{'device right':>16}{'intelligible':>16}{'end of speech → first audio':>30}{'held':>8}"
+        f"{'device right':>16}{'intelligible':>16}{'end of speech → first audio':>34}{'held':>14}"
     )
     print(header + "\n" + "-" * len(header))
     for r in results:
@@ -286,9 +293,21 @@ def print_report(results: list[LanguageResult], setup: str) -> None:
             f"{_pct(sum(o.heard_right for o in done), n):>18}"
             f"{_pct(sum(o.state == o.command.state for o in done), n):>16}"
             f"{_pct(sum(o.intelligible(r.language) for o in done), n):>16}"
-            f"{timing:>30}"
-            f"{_pct(sum(o.held for o in done), n):>8}"
+            f"{timing:>34}"
+            f"{_pct(sum(o.held for o in done), n):>14}"
         )
+
+
+def print_stages(results: list[LanguageResult]) -> None:
+    """Medians from HA's end-of-speech decision (stt-vad-end) to each step."""
+    steps = ["transcript", "first text", "first audio"]
+    print(f"\nmedian from stt-vad-end to: {', '.join(steps)}")
+    for r in results:
+        cells = []
+        for step in steps:
+            times = [o.stages[step] for o in r.outcomes if step in o.stages]
+            cells.append(f"{statistics.median(times):.2f} s" if times else "-")
+        print(f"{r.language:<5}" + "".join(f"{c:>14}" for c in cells))
 
 
 def load() -> str:
@@ -318,6 +337,7 @@ def main() -> None:
         finally:
             llama.stop()
     print_report(results, f"wyoming-satellite 1.0.0, llama-server {llama.model.name}")
+    print_stages(results)
     print(f"load average at end: {load()}")
 
 

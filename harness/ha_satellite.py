@@ -52,6 +52,15 @@ class SatelliteRun:
         return found[1]["intent_output"]["response"]["speech"]["plain"]["speech"]
 
     @property
+    def first_text_at(self) -> float | None:
+        """When the first piece of answer text came (a holding phrase counts: it is heard)."""
+        for at, event in self.events:
+            delta = (event.data or {}).get("chat_log_delta") or {}
+            if event.type is PipelineEventType.INTENT_PROGRESS and delta.get("content"):
+                return at
+        return None
+
+    @property
     def spoken(self) -> str:
         """What the answer audio says: the text the agent streamed (a holding phrase
         included), or the answer when nothing was streamed."""

@@ -129,6 +129,13 @@ class RealSatellite:
         partial.rename(self.mic_dir / f"{name}.pcm")
         return self.mic_dir / f"{name}.started"
 
+    def listening(self, ha_link: WyomingTap) -> bool:
+        """Whether HA (through `ha_link`) has told it to run, and it has since asked the wake
+        server for its wake word: from then on what it hears goes to the wake server."""
+        run = ha_link.of_type("run-satellite", "to_server")
+        detects = self.wake_tap.of_type("detect", "to_server") if self.wake_tap else []
+        return bool(run) and any(d.at > run[0].at for d in detects)
+
     def answers(self) -> list[Answer]:
         """Every answer fully received so far, in order."""
         found = []

@@ -63,7 +63,9 @@ async def test_real_satellite_two_commands_in_local_wake_mode(
         assert wake is not None
         # HA's run-satellite makes it send a new `detect`: from then on it waits for its wake
         # word, streaming to our wake server.
-        await wait_for(lambda: _listening(ha_link, wake), 20, "the satellite", satellite.log_tail)
+        await wait_for(
+            lambda: satellite.listening(ha_link), 20, "the satellite", satellite.log_tail
+        )
 
         for turn, (command, entity_id, state, words) in enumerate(TURNS, start=1):
             satellite.say(said[turn - 1])
@@ -110,9 +112,3 @@ async def _answer(satellite: RealSatellite, turn: int) -> Answer:
     """The `turn`-th answer the satellite's sound program recorded, once complete."""
     await wait_for(lambda: len(satellite.answers()) >= turn, 20, f"answer {turn}")
     return satellite.answers()[turn - 1]
-
-
-def _listening(ha_link: WyomingTap, wake: WyomingTap) -> bool:
-    """Whether HA has told the satellite to run and it has since asked for its wake word."""
-    run = ha_link.of_type("run-satellite", "to_server")
-    return bool(run) and any(d.at > run[0].at for d in wake.of_type("detect", "to_server"))
