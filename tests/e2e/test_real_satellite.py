@@ -67,6 +67,7 @@ async def test_real_satellite_two_commands_in_local_wake_mode(
             lambda: satellite.listening(ha_link), 20, "the satellite", satellite.log_tail
         )
 
+        heard: list[tuple[str, str]] = []  # (what the answer says, its audio heard back)
         for turn, (command, entity_id, state, words) in enumerate(TURNS, start=1):
             satellite.say(said[turn - 1])
             run = await _run_ended(in_ha, satellite, turn)
@@ -84,8 +85,13 @@ async def test_real_satellite_two_commands_in_local_wake_mode(
             # The sound program got the answer, and it says what the agent answered.
             audio = (await _answer(satellite, turn)).audio.to_16k_mono()
             assert audio.seconds > 0.5
-            heard_back = await transcript_text(voice_server.port, audio, "en")
-            assert word_error_rate(run.spoken, heard_back) <= 0.35, (run.spoken, heard_back)
+            heard.append((run.spoken, await transcript_text(voice_server.port, audio, "en")))
+
+        # Each recorded answer says its own turn's answer (Piper's voice varies and tiny.en is
+        # small: "garage" was once heard as "brush"; the bound is loose, the comparison not).
+        for (spoken, heard_back), (other, _) in zip(heard, heard[::-1], strict=True):
+            own = word_error_rate(spoken, heard_back)
+            assert own <= 0.5 and own < word_error_rate(other, heard_back), (spoken, heard_back)
 
         # Every chunk the satellite streamed was taken without complaint: not one error.
         assert wake.of_type("error", "to_client") == []
