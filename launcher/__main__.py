@@ -47,6 +47,12 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
         allow_abbrev=False,  # an abbreviation of ours must not swallow a server option
     )
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+    parser.add_argument(
+        "--advertise-host",
+        metavar="NAME",
+        help="the host name or address printed for Home Assistant (default: this machine's "
+        "address on the network; a container gives its own name)",
+    )
     llm = parser.add_argument_group("language model")
     llm.add_argument("--llama-port", type=int, default=8080, help="llama-server port (8080)")
     llm.add_argument("--llama-url", help="use an already running llama-server at this URL")
@@ -61,8 +67,8 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
     llm.add_argument(
         "--threads",
         type=int,
-        help="llama-server CPU threads (default: all cores for prompts, one less for "
-        "generation, so the voice servers keep a core)",
+        help="llama-server CPU threads, for prompts and generation alike (default: one less "
+        "than the CPU cores, at least 1, so the voice servers keep a core)",
     )
     voice = parser.add_argument_group("voice (Wyoming)")
     voice.add_argument(
@@ -104,8 +110,10 @@ def progress(name: str) -> Callable[[float], None]:
     return report
 
 
-def reachable_host(bind_host: str) -> str:
+def reachable_host(bind_host: str, advertised: str | None = None) -> str:
     """The address Home Assistant (maybe on another machine) should use."""
+    if advertised:
+        return advertised
     if bind_host not in ("0.0.0.0", "::", ""):
         return bind_host
     return outgoing_address() or "<this machine's address>"
@@ -182,6 +190,19 @@ def stop_all(llama: LlamaServerProcess | None, voices: list[WyomingServerProcess
         llama.stop()
 
 
+def advertised_llama_url(llama_url: str, host: str) -> str:
+    """The llama-server URL as Home Assistant should use it (a local one under `host`)."""
+    if llama_url.startswith("http://127.0.0.1") and host != "127.0.0.1":
+        return llama_url.replace("127.0.0.1", host, 1)
+    return llama_url
+
+
+# Called once everything answered, with where Home Assistant finds it: the host name or
+# address, the llama-server URL ("" when none), and the Wyoming ports. The container uses it to
+# announce the services to the HA Supervisor (launcher/ha_discovery.py).
+ReadyHook = Callable[[str, str, list[int]], None]
+
+
 def print_ready(
     args: argparse.Namespace,
     llama_url: str,
@@ -189,9 +210,8 @@ def print_ready(
     voices: list[WyomingServerProcess],
 ) -> None:
     """What to enter in Home Assistant."""
-    host = reachable_host(args.host)
-    if llama_url.startswith("http://127.0.0.1") and host != "127.0.0.1":
-        llama_url = llama_url.replace("127.0.0.1", host)
+    host = reachable_host(args.host, args.advertise_host)
+    llama_url = advertised_llama_url(llama_url, host)
     say("ready")
     say("  In Home Assistant, Settings → Devices & services → Add integration:")
     say(f"  • Heisenberg — llama-server URL: {llama_url}")
@@ -203,7 +223,7 @@ def print_ready(
     say("Ctrl-C stops everything.")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, on_ready: ReadyHook | None = None) -> int:
     """Start everything, print where it runs, wait for a stop signal, stop everything."""
     args, wyoming_args = parse_args(argv)
     stop = threading.Event()
@@ -226,7 +246,11 @@ def main(argv: list[str] | None = None) -> int:
         if stop.is_set():
             return 0
         say(f"everything answered its health check in {time.monotonic() - started:.1f} s")
-        print_ready(args, args.llama_url or (llama.url if llama else ""), llama, voices)
+        llama_url = args.llama_url or (llama.url if llama else "")
+        print_ready(args, llama_url, llama, voices)
+        if on_ready is not None:
+            host = reachable_host(args.host, args.advertise_host)
+            on_ready(host, advertised_llama_url(llama_url, host), [v.port for v in voices])
         supervisor = Supervisor([*([llama] if llama else []), *voices], say)
         try:
             while not stop.wait(1.0):

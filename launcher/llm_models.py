@@ -92,10 +92,16 @@ def resolve_model(name_or_path: str | None) -> Path:
     return path
 
 
+def is_prepared(source: ModelSource) -> bool:
+    """Whether `source` is already joined and checked (its parts are then not needed)."""
+    target = models_dir() / source.file_name
+    return target.is_file() and _stamp_matches(target, source.sha256)
+
+
 def prepare(source: ModelSource) -> Path:
     """The joined, hash-checked file of `source`, joined now if needed."""
     target = models_dir() / source.file_name
-    if target.is_file() and _stamp_matches(target, source.sha256):
+    if is_prepared(source):
         return target
     parts = _part_files(source)
     if target.is_file() and _sha256_of(target) == source.sha256:

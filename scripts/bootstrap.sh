@@ -194,6 +194,23 @@ ensure_ffmpeg() {
   fi
 }
 
+# --- podman: the image test (tests/image) builds and runs the add-on's container image ------
+# Debian's podman, rootful, with runc (harness/container_image.py has the settings that work),
+# and mmdebstrap for the base image. Without them the image test skips and says why.
+ensure_podman() {
+  local tool missing=""
+  for tool in podman runc mmdebstrap; do command -v "$tool" >/dev/null 2>&1 || missing=1; done
+  [ -z "$missing" ] && return
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+    log "installing podman, runc and mmdebstrap (Debian packages) for the image test"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends podman runc mmdebstrap catatonit uidmap arch-test >&2 ||
+      log "podman could not be installed: the image test will skip"
+  else
+    log "podman, runc or mmdebstrap is missing (needs Debian and root): the image test will skip"
+  fi
+}
+
 # --- recorded speech: real voices for the speech-to-text tests and benchmarks ----------------
 # Debian's Asterisk prompts: an English and a French speaker, 16 kHz G.722, with transcripts.
 # The .debs are downloaded (never installed) and unpacked into .cache/recorded-speech/{en,fr}/
@@ -298,6 +315,30 @@ ensure_wyoming_satellite() {
   "$UV" venv -q --python "$PYTHON" "$D" >&2
   "$UV" pip install -q --python "$D/bin/python" "$want" >&2 || { log "could not install $want"; rm -rf "$D"; return 1; }
   echo "$want" > "$D/.installed"
+}
+
+# --- the agent on the oldest and the newest Home Assistant it supports --------------------
+# The whole suite runs on the main .venv's HA (what pytest-homeassistant-custom-component pins).
+# A second and third run check the tests that exercise HA's API the agent depends on (its config
+# flows and subentries, the conversation entity with its chat log and streaming, device control
+# through HA's LLM tools), with a real llama-server and model, on the oldest HA that hacs.json
+# allows and on the newest release: a change in HA that breaks the agent fails here. Each
+# release has its own locked project in ci/ha-<name>/ and environment in .cache/ha-releases/.
+HA_RELEASES=(ha-oldest ha-newest)
+HA_RELEASE_TESTS=(tests/agent/test_config_flow.py tests/agent/test_conversation.py
+                  tests/agent/test_device_control.py)
+run_ha_releases() {
+  local name env version
+  # The models are joined once by the main environment (the release ones do not install them).
+  .venv/bin/python -c 'from tests.conftest import FAST_MODEL; from launcher.llm_models import resolve_model; resolve_model(FAST_MODEL)'
+  for name in "${HA_RELEASES[@]}"; do
+    env="$CACHE/ha-releases/$name"
+    (cd "$ROOT/ci/$name" && UV_PROJECT_ENVIRONMENT="$env" "$UV" sync -q --frozen)
+    version="$("$env/bin/python" -c 'from homeassistant.const import __version__; print(__version__)')"
+    log "pytest on Home Assistant $version ($name): ${HA_RELEASE_TESTS[*]}"
+    # HA imported first, and the harness adapted to a newer HA (ci/run_pytest.py says how).
+    "$env/bin/python" "$ROOT/ci/run_pytest.py" -q "${HA_RELEASE_TESTS[@]}"
+  done
 }
 
 # --- the project's virtual environment ------------------------------------------------------

@@ -11,8 +11,11 @@ background, in the prompt format of the model it now runs.
 
 A server that stays unreachable gets its own repair issue in HA, with its URL: the user should
 hear of a dead GPU box even while the CPU server behind it keeps the assistant talking (slower).
-The issue says whether the other servers answer meanwhile, and goes away by itself when the
-server is back.
+The main server's issue and a backup's have their own titles (which one is down shows in the
+list of repairs), and the main one's says whether the backups answer meanwhile. An issue goes
+away by itself at the first probe that reaches the server, also during its breaker's cool-down
+(that probe leaves the breaker alone: turns come back to the server when the cool-down ends).
+The issue has no error text: it is shown in the user's language, the log has the details.
 """
 
 import asyncio
@@ -78,10 +81,28 @@ class ServerWatch:
             ir.async_delete_issue(self.hass, DOMAIN, self.issue_id_for(server))
 
     async def async_probe(self) -> None:
-        """Probe each server not in a cool-down, side by side; then update the issues."""
-        servers = [s for s in self.pool.servers if s.breaker.due_for_probe]
-        await asyncio.gather(*(self._probe(server) for server in servers))
+        """Probe each server not in a cool-down, side by side, and see whether the ones in a
+        cool-down with an issue are back; then update the issues."""
+        servers = self.pool.servers
+        await asyncio.gather(
+            *(self._probe(s) for s in servers if s.breaker.due_for_probe),
+            *(self._check_back(s) for s in servers if self._waits_in_cool_down(s)),
+        )
         self._update_issues()
+
+    @staticmethod
+    def _waits_in_cool_down(server: LlamaServer) -> bool:
+        return server.down_since is not None and not server.breaker.due_for_probe
+
+    async def _check_back(self, server: LlamaServer) -> None:
+        """A server in its cool-down answers again: its issue can go (the breaker decides
+        when turns use it again, and the probe after the cool-down warms it)."""
+        try:
+            await server.client.health()
+        except LlamaServerError:
+            return
+        _LOGGER.info("llama-server at %s answers again", server.url)
+        server.down_since = None
 
     async def _probe(self, server: LlamaServer) -> None:
         try:
@@ -114,21 +135,22 @@ class ServerWatch:
             if server.down_since is None or now - server.down_since < ISSUE_AFTER_SECONDS:
                 ir.async_delete_issue(self.hass, DOMAIN, issue_id)
                 continue
-            others_answer = any(
-                other is not server and other.down_since is None and other.detected_format
-                for other in servers
-            )
             ir.async_create_issue(
                 self.hass,
                 DOMAIN,
                 issue_id,
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
-                translation_key=(
-                    "server_unreachable_others_answer" if others_answer else "server_unreachable"
-                ),
-                translation_placeholders={
-                    "url": server.url,
-                    "error": server.breaker.last_error or "",
-                },
+                translation_key=self._issue_key(server),
+                translation_placeholders={"url": server.url},
             )
+
+    def _issue_key(self, server: LlamaServer) -> str:
+        """Which text: a backup's, or the main server's with or without backups answering."""
+        if server.index > 0:
+            return "backup_server_unreachable"
+        others_answer = any(
+            other is not server and other.down_since is None and other.detected_format
+            for other in self.pool.servers
+        )
+        return "server_unreachable_others_answer" if others_answer else "server_unreachable"

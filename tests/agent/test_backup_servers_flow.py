@@ -3,12 +3,14 @@ reconfiguring; an entry saved before backups existed is migrated and keeps worki
 
 Two REAL llama-servers: the shared one and the base-model one."""
 
+import pytest_socket
 from homeassistant import config_entries
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
 from custom_components.heisenberg.config_flow import HeisenbergConfigFlow
 from custom_components.heisenberg.const import CONF_BACKUP_URLS, CONF_PERSONA, CONF_URL, DOMAIN
+from custom_components.heisenberg.llama_client import normalize_url
 from launcher.llama_server import LlamaServerProcess
 from launcher.process import free_port
 
@@ -43,12 +45,18 @@ async def test_each_backup_is_checked_like_the_main_server_and_named_in_its_erro
     ha_ready: HomeAssistant, llama_url: str, base_llama_server: LlamaServerProcess
 ) -> None:
     hass = ha_ready
+    # The IPv4 loopback written as IPv6 is loopback too (HA's harness allows only 127.0.0.1).
+    pytest_socket.socket_allow_hosts(["127.0.0.1", "::ffff:127.0.0.1"], allow_unix_socket=True)
     closed = f"http://127.0.0.1:{free_port()}"
+    alias = llama_url.replace("127.0.0.1", "[::ffff:127.0.0.1]")
     cases = [
         (["ftp://x"], "backup_invalid_url", "ftp://x"),
         ([base_llama_server.url, closed], "backup_cannot_connect", closed),
         ([f"{llama_url}/"], "backup_duplicate", llama_url),
         ([base_llama_server.url] * 2, "backup_duplicate", base_llama_server.url),
+        # The same process under another address (no DNS in the test harness: the IPv4
+        # address written as IPv6) is not a backup either.
+        ([alias], "backup_duplicate", str(normalize_url(alias))),
     ]
     for backups, error, named in cases:
         result = await _user_step(hass, llama_url, backups)

@@ -1,7 +1,6 @@
 """The UI flows against a live llama-server, a closed port and a server that is not one."""
 
 from collections.abc import AsyncIterator
-from unittest.mock import ANY
 
 import pytest
 from aiohttp import web
@@ -9,7 +8,7 @@ from homeassistant import config_entries
 from homeassistant.components.conversation import ConversationEntityFeature
 from homeassistant.const import CONF_LLM_HASS_API
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 
@@ -165,11 +164,16 @@ async def test_custom_persona_needs_a_valid_prompt(
     custom = {**AGENT_INPUT, CONF_PERSONA: "custom"}
     result = await hass.config_entries.subentries.async_configure(form["flow_id"], custom)
     assert result["errors"] == {CONF_CUSTOM_PROMPT: "custom_prompt_required"}
-    with pytest.raises(InvalidData) as err:
-        await hass.config_entries.subentries.async_configure(
-            form["flow_id"], {**custom, CONF_CUSTOM_PROMPT: "Hello {{ broken"}
-        )
-    assert err.value.schema_errors == {CONF_CUSTOM_PROMPT: ANY}
+    # A broken template: the integration's own error, in the user's language, with its line
+    # (not the selector's check, which shows Jinja's English message).
+    broken = "You serve the home.\nHello {{ broken"
+    result = await hass.config_entries.subentries.async_configure(
+        form["flow_id"], {**custom, CONF_CUSTOM_PROMPT: broken}
+    )
+    assert result["errors"] == {CONF_CUSTOM_PROMPT: "invalid_template"}
+    assert result["description_placeholders"]["line"] == "2"
+    # The help shows how a template variable is written.
+    assert result["description_placeholders"]["template_example"] == "`{{ ha_name }}`"
     result = await hass.config_entries.subentries.async_configure(
         form["flow_id"], {**custom, CONF_CUSTOM_PROMPT: "You serve {{ ha_name }}."}
     )

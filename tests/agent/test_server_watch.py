@@ -69,3 +69,33 @@ async def test_restarts_are_warmed_again_and_an_outage_is_reported(
         assert figures(runtime).last_warm_up is third
     finally:
         server.stop()
+
+
+async def test_a_backup_has_its_own_issue_and_issues_clear_during_a_cool_down(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which server is down shows in the title (a backup's names its URL); an issue goes at
+    the first probe that reaches the server, not when its breaker's cool-down (up to two
+    minutes) ends."""
+    monkeypatch.setattr(server_watch, "ISSUE_AFTER_SECONDS", 0.0)
+    server = start_llama_server(FAST_MODEL, "server-watch-backup")
+    try:
+        entry = await setup_entry(llama_url, backup_urls=[server.url])
+        watch = entry.runtime_data.watch
+        assert watch is not None
+        backup = entry.runtime_data.pool.servers[1]
+        server.stop()
+        await watch.async_probe()
+        issues = ir.async_get(hass)
+        issue = issues.async_get_issue(DOMAIN, watch.issue_id_for(backup))
+        assert issue is not None and issue.translation_key == "backup_server_unreachable"
+        assert issue.translation_placeholders == {"url": server.url}
+        assert issues.async_get_issue(DOMAIN, watch.issue_id) is None  # the main one answers
+
+        server.start()
+        assert not backup.breaker.due_for_probe  # still in its cool-down
+        await watch.async_probe()
+        assert issues.async_get_issue(DOMAIN, watch.issue_id_for(backup)) is None
+        assert not backup.breaker.allows_turns  # the breaker still decides about turns
+    finally:
+        server.stop()

@@ -8,8 +8,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2] / "custom_components" / "heisenberg"
 FILES = [ROOT / "strings.json", *sorted((ROOT / "translations").glob("*.json"))]
-# The placeholders our code passes (ConfigEntryNotReady's translation_placeholders).
-PLACEHOLDERS = {"url", "error"}
+# The placeholders our code passes (ConfigEntryNotReady's and the repairs' translation
+# placeholders, the forms' description placeholders, the discovered flow's title).
+PLACEHOLDERS = {"url", "error", "addon", "name", "line", "template_example"}
 
 
 def strings(node: object, path: str = "") -> list[tuple[str, str]]:
