@@ -7,7 +7,8 @@ another). `HEISENBERG_WYOMING_SATELLITE` may name another interpreter that has i
 `RealSatellite` runs it in local-wake mode: its wake word found by the wake server at
 `wake_port` (`--wake-uri`), its microphone `harness/satellite_mic.py` (recordings queued in
 `folder/mic`, played in real time in room noise) and its speaker
-`harness/satellite_speaker.py` (answers recorded in `folder/answers`). Both wake connections
+`harness/satellite_speaker.py` (answers recorded in `folder/answers`, with the time their
+first bytes came). Both wake connections
 and HA's go through `WyomingTap`s (`harness/wyoming_tap.py`), so a test sees every event.
 """
 
@@ -29,6 +30,7 @@ from .wyoming_tap import WyomingTap
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_PYTHON = ROOT / ".cache" / "wyoming-satellite" / "bin" / "python"
+SPEAKER = Path(__file__).with_name("satellite_speaker.py")
 SNDRATE = 22050  # wyoming-satellite's default --snd-command-rate (aplay's format on a Pi)
 
 
@@ -88,7 +90,8 @@ class RealSatellite:
             "--name", self.name,
             "--uri", f"tcp://127.0.0.1:{self.port}",
             "--mic-command", f"{here} -m harness.satellite_mic {shlex.quote(str(self.mic_dir))}",
-            "--snd-command", f"{here} -m harness.satellite_speaker "
+            # By file, without site-packages: it starts as fast as `aplay` would (its doc).
+            "--snd-command", f"{here} -I -S {shlex.quote(str(SPEAKER))} "
             f"{shlex.quote(str(self.answers_dir))}",
             "--snd-command-rate", str(SNDRATE),
             "--wake-uri", f"tcp://127.0.0.1:{self.wake_tap.port}",
