@@ -13,7 +13,8 @@ Heisenberg agent (default settings) on one llama-server started with `--metrics`
 - per request (judged as in everyday_requests: what HA did): right or not; prompt tokens the
   server evaluated for it (the rise of llama-server's `llamacpp:prompt_tokens_total` counter);
   refused for context (the agent logged llama-server's "exceeds the available context size");
-  text → first streamed text, text → first action.
+  text → first streamed text, text → first action. A refused request's tokens are the prompt
+  size llama-server reported when refusing it.
 Printed per size, mode and language: accuracy, median and max prompt tokens, refusals, median
 first text, median text → action; then the warm-up line per size.
 """
@@ -21,6 +22,7 @@ first text, median text → action; then the warm-up line per size.
 import argparse
 import asyncio
 import logging
+import re
 import statistics
 import sys
 import time
@@ -49,15 +51,20 @@ from .large_home_cases import LARGE_CASES, PROBE
 
 
 class ContextRefusals(logging.Handler):
-    """Counts the agent's log lines that report llama-server refusing a prompt for its size."""
+    """Counts the agent's log lines that report llama-server refusing a prompt for its size,
+    and keeps the prompt size the server reported ("request (7825 tokens) exceeds …")."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.count = 0
+        self.tokens = 0
 
     def emit(self, record: logging.LogRecord) -> None:
-        if "context size" in record.getMessage():
+        message = record.getMessage()
+        if "context size" in message:
             self.count += 1
+            if found := re.search(r"request \((\d+) tokens\)", message):
+                self.tokens = int(found[1])
 
 
 REFUSALS = ContextRefusals()
@@ -106,8 +113,10 @@ async def run_size(hass: HomeAssistant, url: str, size: int, *, modes: list[str]
             refusals, tokens = REFUSALS.count, await prompt_tokens(url)
             outcome = await run_case(hass, home, agent_id, satellite, case,
                                      local_first=mode == "local-first")  # fmt: skip
-            measured = Measured(outcome, await prompt_tokens(url) - tokens,
-                                REFUSALS.count > refusals)  # fmt: skip
+            refused = REFUSALS.count > refusals
+            evaluated = await prompt_tokens(url) - tokens
+            # A refused prompt is not evaluated: its size is what the server said it was.
+            measured = Measured(outcome, REFUSALS.tokens if refused else evaluated, refused)
             result.by_mode.setdefault(mode, []).append(measured)
             if show == "all" or (show == "wrong" and not outcome.verdict.right):
                 mark = "ok " if outcome.verdict.right else "BAD"

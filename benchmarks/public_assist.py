@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.public_assist DATASETS_REPO [--dataset assist-mini]
         [--count N] [--models qwen2.5-1.5b] [--modes alone,local-first] [--show wrong|all|none]
+        [--exposure all|ha-default]
 
 DATASETS_REPO: a checkout of allenporter/home-assistant-datasets, or the git directory of a
 fetched snapshot (read with `git show`); nothing of it is copied into this project.
@@ -18,7 +19,9 @@ Where this harness differs, by necessity: the home is made of HA's own entities
 compared are the ones a task expects to change and, for unexpected changes, volume_level,
 media_track, current_position and percentage (not the attributes each implementation sets
 on its own, such as a template light's color_mode); a media player's track is read from its
-helper; a fan with no speed set counts as 100 % when on and 0 % when off. Printed per model and mode: passed / total per category, and overall.
+helper; a fan with no speed set counts as 100 % when on and 0 % when off. Every fixture entity
+is exposed to Assist (their published runs lock locks and open valves, which HA's default
+exposure leaves out); `--exposure ha-default` leaves exposure to HA's defaults instead. Printed per model and mode: passed / total per category, and overall.
 """
 
 import argparse
@@ -197,7 +200,8 @@ async def run_task(hass: HomeAssistant, home: Home, fixture: dict[str, Any], tas
 
 
 async def run(model: str, records: dict[str, tuple[dict[str, Any], list[Task]]],
-              modes: list[str], show: str) -> dict[str, list[Result]]:  # fmt: skip
+              modes: list[str], show: str, *, ha_default_exposure: bool,
+              ) -> dict[str, list[Result]]:  # fmt: skip
     server = LlamaServerProcess(model=resolve_model(model), binary=find_llama_server(),
                                 port=free_port(), log_path=cache_dir() / "bench-public-llama.log")  # fmt: skip
     await asyncio.to_thread(server.start)
@@ -209,7 +213,9 @@ async def run(model: str, records: dict[str, tuple[dict[str, Any], list[Task]]],
                 frame.async_setup(hass)  # a second harness hass finds it unset
                 for component in ("homeassistant", "conversation", "intent"):
                     assert await async_setup_component(hass, component, {})
-                home = await async_build_public_home(hass, fixture)
+                home = await async_build_public_home(
+                    hass, fixture, ha_default_exposure=ha_default_exposure
+                )
                 entry, agent_id = await async_add_agent(hass, server.url)
                 for mode in modes:
                     for task in tasks:
@@ -239,6 +245,7 @@ def main() -> None:
     parser.add_argument("--modes", default="alone,local-first")
     parser.add_argument("--show", choices=("none", "wrong", "all"), default="wrong")
     parser.add_argument("--only", default="", help="categories, comma-separated")
+    parser.add_argument("--exposure", choices=("all", "ha-default"), default="all")
     args = parser.parse_args()
     agent_logger = logging.getLogger("custom_components.heisenberg.conversation")
     agent_logger.setLevel(logging.DEBUG)
@@ -253,7 +260,8 @@ def main() -> None:
     print(f"\n{args.dataset}: {sum(len(t) for _, t in records.values())} tasks "
           f"({count} run(s) per sentence)")  # fmt: skip
     for model in args.models.split(","):
-        results = asyncio.run(run(model, records, args.modes.split(","), args.show))
+        results = asyncio.run(run(model, records, args.modes.split(","), args.show,
+                                  ha_default_exposure=args.exposure == "ha-default"))  # fmt: skip
         for mode, mode_results in results.items():
             per: dict[str, list[bool]] = defaultdict(list)
             for r in mode_results:

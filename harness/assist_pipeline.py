@@ -41,11 +41,12 @@ async def add_voice_assistant(
     prefer_local_intents: bool = False,
     language: str = "en",
     *,
+    name: str = "Heisenberg",
     deterministic: bool = True,
 ) -> str:
     """Set up both integrations through their UI flows and an Assist pipeline in `language`
-    (`add_pipeline`); the pipeline's id. `deterministic`: the agent answers at temperature 0
-    (tests assert its answers), else with its default settings (benchmarks)."""
+    named `name` (see `add_pipeline`); the pipeline's id. `deterministic`: the agent answers
+    at temperature 0 (tests assert its answers), else with its default settings (benchmarks)."""
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "assist_pipeline", {})
     # No TTS file cache: every answer is synthesized by our server, never read back from disk.
@@ -71,7 +72,7 @@ async def add_voice_assistant(
         )
     await hass.async_block_till_done(wait_background_tasks=True)
 
-    return await add_pipeline(hass, language, prefer_local_intents=prefer_local_intents)
+    return await add_pipeline(hass, language, name, prefer_local_intents=prefer_local_intents)
 
 
 async def add_pipeline(
@@ -84,7 +85,8 @@ async def add_pipeline(
     HA's pipeline form makes it: for an agent that speaks every language (ours) the form sets
     the conversation language to "*" and HA takes the STT language; the TTS language is the
     first supported variant of the language, with its first voice. A missing STT or wake word
-    service is left out (a pipeline for typed text). The pipeline's id."""
+    service is left out (a pipeline for typed text). `name` is what satellites' pipeline
+    selectors show. The pipeline's id."""
 
     def only(domain: str, exclude: str = "") -> str:
         ids = [e for e in hass.states.async_entity_ids(domain) if e != exclude]

@@ -26,7 +26,7 @@ from .home_builder import Area, Device, Home, async_build
 GROUND, UPSTAIRS = "Ground Floor", "Upstairs"
 SATELLITE_AREA = "Kitchen"
 SHOPPING_LIST = "todo.shopping_list"
-SHOPPING_ITEMS = ("eggs", "bread")  # what the list holds at the start of every case
+SHOPPING_ITEMS = ("eggs", "bread", "tomatoes")  # the list at the start of every case
 UNEXPOSED = "light.aquarium_light"
 
 AREAS = [

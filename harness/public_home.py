@@ -4,8 +4,8 @@ entities with states and attributes), built from HA's own entities as `home_buil
 Their harness loads each fixture into the `synthetic_home` custom integration (not on PyPI);
 here each entity becomes the real HA entity of its kind (template light, cover, lock, fan and
 vacuum, a universal media player over helpers, the valve stand-in, HA's shopping list as the
-to-do list), with the fixture's entity id, name and area. Assist exposure is left to HA's own
-defaults, as with synthetic_home. `async_apply` puts an entity into a fixture state through
+to-do list), with the fixture's entity id, name and area, all exposed to Assist (or with HA's default
+exposure, which leaves out locks and valves). `async_apply` puts an entity into a fixture state through
 HA's services (the state machine directly only where no service reaches that state).
 """
 
@@ -58,14 +58,19 @@ def _device(entity: dict[str, Any], areas: dict[str, str]) -> Device | None:
                   device_class=device_class, unit=attributes.get("native_unit_of_measurement"))  # fmt: skip
 
 
-def home_from_fixture(fixture: dict[str, Any]) -> Home:
+def home_from_fixture(fixture: dict[str, Any], *, ha_default_exposure: bool = False) -> Home:
     areas = {a["id"]: a["name"] for a in fixture.get("areas") or []}
     devices = [d for e in fixture.get("entities") or [] if (d := _device(e, areas))]
-    return Home(devices, [Area(name) for name in areas.values()], ha_default_exposure=True)
+    return Home(devices, [Area(name) for name in areas.values()],
+                ha_default_exposure=ha_default_exposure)  # fmt: skip
 
 
-async def async_build_public_home(hass: HomeAssistant, fixture: dict[str, Any]) -> Home:
-    home = home_from_fixture(fixture)
+async def async_build_public_home(
+    hass: HomeAssistant, fixture: dict[str, Any], *, ha_default_exposure: bool = False
+) -> Home:
+    """The fixture's home; every entity exposed (their published runs reach locks and valves,
+    which HA's defaults do not expose), or HA's default exposure."""
+    home = home_from_fixture(fixture, ha_default_exposure=ha_default_exposure)
     await async_build(hass, home)
     todo = [e for e in fixture.get("entities") or [] if e["id"].startswith("todo.")]
     if todo:

@@ -12,6 +12,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import llm
 from homeassistant.setup import async_setup_component
 
+from benchmarks.everyday_cases import CASES
 from harness import everyday_home, public_home, second_home
 from harness.home_builder import Home, async_build
 from harness.large_home import CORE, SIZES, build_home
@@ -93,7 +94,7 @@ PUBLIC_FIXTURE = {
 
 
 async def test_public_fixture_home(ha: HomeAssistant) -> None:
-    home = await public_home.async_build_public_home(ha, PUBLIC_FIXTURE)
+    home = await public_home.async_build_public_home(ha, PUBLIC_FIXTURE, ha_default_exposure=True)
     assert {d.entity_id for d in home.devices} == {
         "light.porch_light", "valve.yard_valve", "media_player.porch_speaker"
     }  # fmt: skip
@@ -105,3 +106,15 @@ async def test_public_fixture_home(ha: HomeAssistant) -> None:
     assert ha.states.get("valve.yard_valve").attributes["current_position"] == 40  # type: ignore[union-attr]
     # Exposure is HA's default: lights and media players yes, valves no (HA 2026.10).
     assert async_should_expose(ha, "conversation", "light.porch_light")
+
+
+def test_everyday_cases_name_what_the_home_has() -> None:
+    """An item a case checks off is on the starting list; an entity it names exists."""
+    ids = {d.entity_id for d in everyday_home.HOME.devices}
+    for case in CASES:
+        for word in case.removed:
+            assert any(word in item for item in everyday_home.SHOPPING_ITEMS), case.text
+        named = {*case.states, *case.triggered, *(e for _, _, e, _ in case.calls)}
+        assert named <= ids, case.text
+    french = sum(c.language == "fr" for c in CASES)
+    assert len(CASES) >= 40 and abs(2 * french - len(CASES)) <= len(CASES) // 5

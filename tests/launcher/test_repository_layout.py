@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from launcher.__main__ import parse_args
+
 ROOT = Path(__file__).resolve().parents[2]
 # The keys the Supervisor's add-on schema requires.
 REQUIRED = {"name", "version", "slug", "description", "arch"}
@@ -44,3 +46,19 @@ def test_the_add_on_store_finds_exactly_one_add_on() -> None:
 def test_hacs_finds_one_integration() -> None:
     folders = {p.parts[1] for p in tracked_files() if p.parts[0] == "custom_components"}
     assert folders == {"heisenberg"}
+
+
+def test_compose_runs_the_image_as_the_add_on_runs() -> None:
+    """compose.yaml builds this repository's Dockerfile and gives it what the add-on gets: the
+    launcher's default ports and a volume on /data (the image test runs that image)."""
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    (service,) = compose["services"].values()
+    assert service["build"] == "."
+    defaults, _ = parse_args([])
+    published = {entry.split(":")[1] for entry in service["ports"]}
+    assert published == {str(defaults.wyoming_port), str(defaults.llama_port)}
+    volume, target = service["volumes"][0].split(":")[:2]
+    assert target == "/data" and volume in compose["volumes"]
+    assert service["init"] is True  # Python as PID 1 would not reap; docker's init does
+    add_on = yaml.safe_load((ROOT / "config.yaml").read_text())
+    assert set(add_on["ports"]) == {f"{port}/tcp" for port in published}
