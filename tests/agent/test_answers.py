@@ -89,9 +89,9 @@ async def test_the_date_and_time_notes_follow_home_assistants_clock(
     weekday = dt_util.now().strftime("%A")
     prompt = prompt_spy.prompts[0]
     # The date after the cached instructions and examples; the time just before the question.
-    assert (
-        prompt.index("Italy") < prompt.index(weekday) < prompt.index(time_note(before, "en")[:20])
-    )
+    # Both notes open alike ("(Only if asked about"): find the time note whole.
+    time_at = max(prompt.find(time_note(moment, "en")) for moment in (before, after))
+    assert prompt.index("Italy") < prompt.index(weekday) < time_at
     assert prompt.endswith("What time is it?<|im_end|>\n<|im_start|>assistant\n")
 
 
