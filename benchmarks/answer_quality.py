@@ -2,7 +2,8 @@
 
     .venv/bin/python -m benchmarks.answer_quality [--models qwen2.5-1.5b,qwen2.5-0.5b,gemma3-270m]
                                                   [--runs 2] [--threads N] [--show wrong|all]
-                                                  [--home]
+                                                  [--home] [--set questions|two-turn]
+                                                  [--ha-language en|fr|other]
 
 Every question of `benchmarks/questions.py` is asked through the real Heisenberg agent in Home
 Assistant's harness (a real HA core, the agent's default settings: temperature 0.7, automatic
@@ -11,6 +12,10 @@ each time in a new conversation (a follow-up first asks its earlier question in 
 Scoring is automatic, by expected words (see questions.py). Printed per model and language:
 % right, answers with a leaked label (a role label, "Question 3:", a prompt-format marker),
 answers over 40 words, median time to the first streamed text and to the end of the answer.
+`--set two-turn` asks the dialogs of two_turn.py instead (scored on the follow-up; the first
+answers' own score beside). `--ha-language other` asks each language's questions of a new
+agent while Home Assistant's own language is the other one (a bilingual home: the warm-up
+knows the language only from HA's setting or a pipeline, and here there is no pipeline).
 """
 
 import argparse
@@ -42,6 +47,7 @@ from launcher.process import cache_dir, free_port
 
 from .ha_agent import async_add_agent
 from .questions import HOME_NAME, QUESTIONS, Question
+from .two_turn import DIALOGS, FIRST_ANSWERS
 
 # What a leaked turn looks like in any format: a role or Q/A label at the start of a line or
 # sentence, or a control marker of a prompt format.
@@ -65,6 +71,7 @@ class Outcome:
     words: int
     first_text_s: float | None
     total_s: float
+    first_right: bool | None = None  # a follow-up's first answer, when its words are known
 
 
 @dataclass
@@ -81,9 +88,11 @@ class Tally:
         firsts = [o.first_text_s for o in self.outcomes if o.first_text_s is not None]
         ttft = statistics.median(firsts) * 1000 if firsts else float("nan")
         end = statistics.median(o.total_s for o in self.outcomes) * 1000
+        firsts = [o.first_right for o in self.outcomes if o.first_right is not None]
+        first = f"{100 * sum(firsts) / len(firsts):>8.1f}%" if firsts else ""
         return (
             f"{n:>5}{100 * right / n:>8.1f}%{leaks:>7}{100 * long / n:>9.1f}%"
-            f"{ttft:>10.0f}{end:>10.0f}"
+            f"{ttft:>10.0f}{end:>10.0f}{first}"
         )
 
 
@@ -149,18 +158,20 @@ async def ask_all(
     entry, agent_id = await async_add_agent(hass, url)
     for _run in range(runs):
         for question in questions:
-            conversation_id = None
+            conversation_id, first_right = None, None
             for earlier in question.after:
-                _, conversation_id, _, _ = await ask(
+                first_answer, conversation_id, _, _ = await ask(
                     hass, agent_id, earlier, question.language, conversation_id
                 )
+                if earlier in FIRST_ANSWERS:
+                    first_right = any(contains(first_answer, w) for w in FIRST_ANSWERS[earlier])
             asked_at = dt_util.now()
             answer, _, first, total = await ask(
                 hass, agent_id, question.text, question.language, conversation_id
             )
             outcome = Outcome(
                 question, answer, score(question, answer, asked_at),
-                LEAK.search(answer) is not None, len(answer.split()), first, total,
+                LEAK.search(answer) is not None, len(answer.split()), first, total, first_right,
             )  # fmt: skip
             tallies[question.language].outcomes.append(outcome)
             if show == "all" or (show == "wrong" and not (outcome.right and not outcome.leaked)):
@@ -172,6 +183,29 @@ async def ask_all(
     return tallies
 
 
+async def ask_in_languages(
+    hass: HomeAssistant,
+    url: str,
+    questions: tuple[Question, ...],
+    runs: int,
+    show: str,
+    *,
+    ha_language: str,
+) -> dict[str, Tally]:
+    """All questions with HA's language `ha_language`; with "other", each language's
+    questions of an agent added while HA's language is the other one."""
+    if ha_language != "other":
+        await hass.config.async_update(language=ha_language)
+        return await ask_all(hass, url, questions, runs, show)
+    tallies: dict[str, Tally] = {}
+    for language, other in (("en", "fr"), ("fr", "en")):
+        mine = tuple(q for q in questions if q.language == language)
+        if mine:
+            await hass.config.async_update(language=other)
+            tallies[language] = (await ask_all(hass, url, mine, runs, show))[language]
+    return tallies
+
+
 async def run_models(
     names: list[str],
     questions: tuple[Question, ...],
@@ -180,6 +214,7 @@ async def run_models(
     show: str,
     *,
     home: bool = False,
+    ha_language: str = "en",
 ) -> dict[str, dict[str, Tally]]:
     """One Home Assistant (the harness allows one per process), one llama-server per model."""
     results: dict[str, dict[str, Tally]] = {}
@@ -201,7 +236,9 @@ async def run_models(
                 server.threads = threads
             await asyncio.to_thread(server.start)
             try:
-                results[name] = await ask_all(hass, server.url, questions, runs, show)
+                results[name] = await ask_in_languages(
+                    hass, server.url, questions, runs, show, ha_language=ha_language
+                )
             finally:
                 server.stop()
             for lang, tally in results[name].items():
@@ -221,8 +258,20 @@ def main() -> None:
     parser.add_argument("--show", choices=("none", "wrong", "all"), default="wrong")
     parser.add_argument("--lang", choices=("en", "fr"), help="only the questions in this language")
     parser.add_argument(
+        "--set",
+        choices=("questions", "two-turn"),
+        default="questions",
+        help="questions.py (default) or the two-turn dialogs of two_turn.py",
+    )
+    parser.add_argument(
+        "--ha-language",
+        choices=("en", "fr", "other"),
+        default="en",
+        help="Home Assistant's own language; other: the other one than each question's",
+    )
+    parser.add_argument(
         "--category",
-        choices=sorted({q.category for q in QUESTIONS}),
+        choices=sorted({q.category for q in (*QUESTIONS, *DIALOGS)}),
         help="only the questions of this category (a follow-up keeps its first turn)",
     )
     parser.add_argument(
@@ -232,21 +281,31 @@ def main() -> None:
         "assume the agent cannot see the home",
     )
     args = parser.parse_args()
+    asked = DIALOGS if args.set == "two-turn" else QUESTIONS
     questions = tuple(
         q
-        for q in QUESTIONS
+        for q in asked
         if args.lang in (None, q.language)
         and args.category in (None, q.category)
         and not (args.home and q.category == "home")
     )
     results = asyncio.run(
         run_models(
-            args.models.split(","), questions, args.runs, args.threads, args.show, home=args.home
+            args.models.split(","),
+            questions,
+            args.runs,
+            args.threads,
+            args.show,
+            home=args.home,
+            ha_language=args.ha_language,
         )
     )
-    print(f"\nAnswer quality — {len(questions)} questions x {args.runs} runs, temperature 0.7\n")
+    print(
+        f"\nAnswer quality — {len(questions)} {args.set} x {args.runs} runs, temperature 0.7, "
+        f"HA's language {args.ha_language}\n"
+    )
     print(f"{'model':<16}{'lang':<6}{'n':>5}{'right':>9}{'leaks':>7}{'>40 words':>10}"
-          f"{'TTFT ms':>10}{'end ms':>10}")  # fmt: skip
+          f"{'TTFT ms':>10}{'end ms':>10}{' 1st right' if args.set == 'two-turn' else ''}")  # fmt: skip
     for name, tallies in results.items():
         for lang, tally in tallies.items():
             if tally.outcomes:

@@ -42,7 +42,7 @@ import aiohttp
 from custom_components.heisenberg.agent_options import AgentOptions
 from custom_components.heisenberg.assist_tools.calls import Action, Target, Value, ValueKind
 from custom_components.heisenberg.assist_tools.prompt import examples, instructions
-from custom_components.heisenberg.context_note import date_time_note
+from custom_components.heisenberg.context_note import date_note
 from custom_components.heisenberg.personas import Persona, persona_text
 from custom_components.heisenberg.prompt_format import (
     PromptFormat,
@@ -151,8 +151,9 @@ class Agent:
         return build_prefix(FMT, self.system, self.examples)
 
     def prompt(self, question: str) -> str:
-        note = date_time_note(datetime.now(), "en")
-        return build_prompt(FMT, PromptParts(self.system, question, self.examples, (), note))
+        note = date_note(datetime.now(), "en")
+        parts = PromptParts(self.system, question, self.examples, conversation_note=note)
+        return build_prompt(FMT, parts)
 
 
 def agents() -> tuple[Agent, Agent]:

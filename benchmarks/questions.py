@@ -65,7 +65,7 @@ class Question:
     after: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _weekday(offset_days: int) -> Expected:
+def weekday_of(offset_days: int) -> Expected:
     def expected(now: datetime, lang: str) -> Sequence[str]:
         return [WEEKDAYS[lang][(now + timedelta(days=offset_days)).weekday()]]
 
@@ -103,7 +103,7 @@ def _ordinal(day: int) -> str:
     return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
 
 
-def _time(now: datetime, _lang: str) -> Sequence[str]:
+def time_of_day(now: datetime, _lang: str) -> Sequence[str]:
     """The time within a minute, 24-hour or 12-hour, with ':' or French 'h'."""
     forms: list[str] = []
     for moment in (now - timedelta(minutes=1), now, now + timedelta(minutes=1)):
@@ -163,10 +163,10 @@ QUESTIONS: tuple[Question, ...] = (
         ["120", "one hundred twenty", "one hundred and twenty"],
     ),
     # --- date and time --------------------------------------------------------------------
-    Question(EN, "date/time", "What day of the week is it today?", _weekday(0)),
-    Question(EN, "date/time", "What day of the week will it be tomorrow?", _weekday(1)),
+    Question(EN, "date/time", "What day of the week is it today?", weekday_of(0)),
+    Question(EN, "date/time", "What day of the week will it be tomorrow?", weekday_of(1)),
     Question(EN, "date/time", "What is today's date?", _date),
-    Question(EN, "date/time", "What time is it?", _time),
+    Question(EN, "date/time", "What time is it?", time_of_day),
     Question(EN, "date/time", "Which month are we in?", _month),
     Question(EN, "date/time", "What year is it?", _year),
     # --- the home's own context -------------------------------------------------------------
@@ -248,10 +248,10 @@ QUESTIONS: tuple[Question, ...] = (
     Question(FR, "arithmetic", "Combien font 200 moins 55 ?", ["145", "cent quarante-cinq"]),
     Question(FR, "arithmetic", "Quel est le double de 35 ?", ["70", "soixante-dix"]),
     # --- date et heure --------------------------------------------------------------------
-    Question(FR, "date/time", "Quel jour de la semaine sommes-nous ?", _weekday(0)),
-    Question(FR, "date/time", "Quel jour serons-nous demain ?", _weekday(1)),
+    Question(FR, "date/time", "Quel jour de la semaine sommes-nous ?", weekday_of(0)),
+    Question(FR, "date/time", "Quel jour serons-nous demain ?", weekday_of(1)),
     Question(FR, "date/time", "Quelle est la date d'aujourd'hui ?", _date),
-    Question(FR, "date/time", "Quelle heure est-il ?", _time),
+    Question(FR, "date/time", "Quelle heure est-il ?", time_of_day),
     Question(FR, "date/time", "En quel mois sommes-nous ?", _month),
     Question(FR, "date/time", "En quelle année sommes-nous ?", _year),
     # --- la maison ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from homeassistant.components.assist_pipeline import (
 from homeassistant.components.assist_pipeline.pipeline import KEY_ASSIST_PIPELINE
 from homeassistant.components.tts.const import DATA_TTS_MANAGER
 from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import MATCH_ALL
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.setup import async_setup_component
@@ -39,9 +40,13 @@ async def add_voice_assistant(
     llama_url: str,
     prefer_local_intents: bool = False,
     language: str = "en",
+    *,
+    name: str = "Heisenberg",
+    deterministic: bool = True,
 ) -> str:
     """Set up both integrations through their UI flows and an Assist pipeline in `language`
-    (its TTS language and voice chosen as HA's pipeline form does); the pipeline's id."""
+    named `name` (see `add_pipeline`); the pipeline's id. `deterministic`: the agent answers
+    at temperature 0 (tests assert its answers), else with its default settings (benchmarks)."""
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "assist_pipeline", {})
     # No TTS file cache: every answer is synthesized by our server, never read back from disk.
@@ -58,37 +63,56 @@ async def add_voice_assistant(
         flow["flow_id"], {"url": llama_url, "persona": "default"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY, result
-    entry = result["result"]
-    subentry = next(iter(entry.subentries.values()))
-    # Deterministic answers for assertions (the reload also re-runs the warm-up).
-    hass.config_entries.async_update_subentry(
-        entry, subentry, data={**subentry.data, CONF_TEMPERATURE: 0.0}
-    )
+    if deterministic:
+        entry = result["result"]
+        subentry = next(iter(entry.subentries.values()))
+        # The reload also re-runs the warm-up.
+        hass.config_entries.async_update_subentry(
+            entry, subentry, data={**subentry.data, CONF_TEMPERATURE: 0.0}
+        )
     await hass.async_block_till_done(wait_background_tasks=True)
+
+    return await add_pipeline(hass, language, name, prefer_local_intents=prefer_local_intents)
+
+
+async def add_pipeline(
+    hass: HomeAssistant,
+    language: str,
+    name: str = "Heisenberg",
+    prefer_local_intents: bool = False,
+) -> str:
+    """An Assist pipeline in `language` with the only agent, STT, TTS and wake word set up, as
+    HA's pipeline form makes it: for an agent that speaks every language (ours) the form sets
+    the conversation language to "*" and HA takes the STT language; the TTS language is the
+    first supported variant of the language, with its first voice. A missing STT or wake word
+    service is left out (a pipeline for typed text). `name` is what satellites' pipeline
+    selectors show. The pipeline's id."""
 
     def only(domain: str, exclude: str = "") -> str:
         ids = [e for e in hass.states.async_entity_ids(domain) if e != exclude]
         assert len(ids) == 1, (domain, ids)
         return ids[0]
 
+    def optional(domain: str) -> str | None:
+        return only(domain) if hass.states.async_entity_ids(domain) else None
+
     tts_engine = only("tts")
     tts_entity = hass.data[tts.DATA_COMPONENT].get_entity(tts_engine)
     assert tts_entity is not None
-    # Like HA's pipeline form: the first supported variant of the language, its first voice.
     tts_language = language_util.matches(language, tts_entity.supported_languages)[0]
     voices = tts_entity.async_get_supported_voices(tts_language) or []
     pipeline = await hass.data[KEY_ASSIST_PIPELINE].pipeline_store.async_create_item(
         {
-            "name": "Heisenberg",
+            "name": name,
             "language": language,
             "conversation_engine": only("conversation", "conversation.home_assistant"),
-            "conversation_language": language,
-            "stt_engine": only("stt"),
+            "conversation_language": MATCH_ALL,
+            "stt_engine": optional("stt"),
             "stt_language": language,
             "tts_engine": tts_engine,
             "tts_language": tts_language,
             "tts_voice": voices[0].voice_id if voices else None,
-            "wake_word_entity": only("wake_word"),
+            "wake_word_entity": optional("wake_word"),
             "wake_word_id": None,
             "prefer_local_intents": prefer_local_intents,
         }

@@ -6,7 +6,10 @@ from io import BytesIO
 from wyoming.tts import SynthesizeVoice
 
 from .audio_clip import WIDTH, AudioClip
+from .room_noise import in_room
 from .wyoming_client import synthesize
+
+ROOM_DBFS = -60.0  # a quiet room, as a satellite's microphone hears it (room_noise.py)
 
 
 async def speak(port: int, text: str, voice: SynthesizeVoice | None = None) -> AudioClip:
@@ -22,6 +25,15 @@ def _last_loud_byte(pcm: bytes, threshold: int = 600) -> int:
     return 0
 
 
+async def spoken_question(
+    port: int, question: str, voice: SynthesizeVoice | None = None
+) -> AudioClip:
+    """The question alone (a satellite that detects its wake word itself streams what follows
+    it), then 2 s of silence; `speech_end` marks its last loud sample."""
+    asked = await speak(port, question, voice)
+    return AudioClip(asked.audio, speech_end=_last_loud_byte(asked.audio)).with_silence(after=2.0)
+
+
 async def spoken_request(
     port: int, question: str, voice: SynthesizeVoice | None = None
 ) -> AudioClip:
@@ -31,6 +43,23 @@ async def spoken_request(
     asked = await speak(port, question, voice)
     asked = AudioClip(asked.audio, speech_end=_last_loud_byte(asked.audio))
     return wake.then(asked).with_silence(after=2.0)
+
+
+async def said_to_a_satellite(
+    port: int,
+    wake: str,
+    command: str,
+    *,
+    voice: SynthesizeVoice | None = None,
+    wake_voice: SynthesizeVoice | None = None,
+    seed: int = 0,
+) -> AudioClip:
+    """What a satellite's microphone hears: the wake word (`wake`, e.g. "Hey Jarvis."), the
+    pause a person makes before a command, the command, in room noise (0.3 s of it before)."""
+    said_wake = await speak(port, wake, wake_voice)
+    asked = await speak(port, command, voice)
+    asked = AudioClip(asked.audio, speech_end=_last_loud_byte(asked.audio))
+    return in_room(said_wake.with_silence(after=0.6).then(asked), 0.3, 0.0, ROOM_DBFS, seed)
 
 
 def wav_clip(data: bytes) -> AudioClip:

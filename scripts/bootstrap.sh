@@ -301,6 +301,22 @@ ensure_pico_voices() {
   mv "$T" "$D"
 }
 
+# --- wyoming-satellite: the Raspberry Pi satellite program, for its end-to-end test ---------
+# The version on PyPI (1.0.0, pinning wyoming==1.4.1) in its own virtual environment under
+# .cache/wyoming-satellite, as a user installs it beside HA, never in .venv (its pins clash with
+# HA's). tests/e2e/test_real_satellite.py and benchmarks/real_satellite.py run it
+# (harness/real_satellite.py finds it there). Needs PYTHON (bootstrap_venv sets it); ~15 s once.
+WYOMING_SATELLITE_VERSION="1.0.0"
+ensure_wyoming_satellite() {
+  local D="$CACHE/wyoming-satellite" want="wyoming-satellite==$WYOMING_SATELLITE_VERSION"
+  [ "$(cat "$D/.installed" 2>/dev/null)" = "$want" ] && "$D/bin/python" -c 'import wyoming_satellite' 2>/dev/null && return
+  log "installing $want into .cache/wyoming-satellite (one time)"
+  rm -rf "$D"
+  "$UV" venv -q --python "$PYTHON" "$D" >&2
+  "$UV" pip install -q --python "$D/bin/python" "$want" >&2 || { log "could not install $want"; rm -rf "$D"; return 1; }
+  echo "$want" > "$D/.installed"
+}
+
 # --- the agent on the oldest and the newest Home Assistant it supports --------------------
 # The whole suite runs on the main .venv's HA (what pytest-homeassistant-custom-component pins).
 # A second and third run check the tests that exercise HA's API the agent depends on (its config

@@ -11,6 +11,7 @@ ensure_llama_server
 ensure_ffmpeg
 ensure_recorded_speech
 ensure_pico_voices
+ensure_wyoming_satellite
 ensure_podman
 log "ruff"
 .venv/bin/ruff check .

@@ -2,7 +2,7 @@
 
 The model's text pieces become chat-log deltas (HA speaks them as they come), ending where a
 spoken answer should (`SpokenAnswer`). Calls are held back, never spoken: the agent acts on them
-(`device_turn.py`). A failure becomes a spoken apology, and is kept for the agent to record.
+(`assist_tools/execute.py`). A failure becomes a spoken apology, and is kept for the agent to record.
 """
 
 import asyncio
@@ -30,10 +30,19 @@ class AnswerStream:
     should (`SpokenAnswer`); a failure becomes an apology."""
 
     def __init__(
-        self, stream: FailoverStream, language: str | None, budget: Budget, may_call: bool
+        self,
+        stream: FailoverStream,
+        language: str | None,
+        budget: Budget,
+        may_call: bool,
+        *,
+        spoken: bool,
     ) -> None:
         self.stream = stream  # also says which server answered
         self._language = language
+        # Spoken aloud (a voice turn): a slow answer is announced by the holding phrase. A
+        # typed answer waits in silence: the phrase would only clutter its text.
+        self._spoken_aloud = spoken
         self._spoken = SpokenAnswer(budget)
         self._may_call = may_call
         self.error: LlamaServerError | None = None
@@ -51,7 +60,7 @@ class AnswerStream:
         lead = ""  # held until its first visible character says: speech or calls
         first = asyncio.ensure_future(anext(pieces, None))
         try:
-            if not await self._first_piece_within(first):
+            if self._spoken_aloud and not await self._first_piece_within(first):
                 phrase = holding_phrase(self._language, waits_for_slot=self.stream.waits_for_slot)
                 for delta in self._say(f"{phrase} "):
                     yield delta

@@ -30,7 +30,7 @@ from .assist_tools.request import TurnRequest
 from .const import DOMAIN, MID_ANSWER_STALL_SECONDS
 from .context_fit import fit_prompt
 from .context_issue import context_refused, is_context_refusal
-from .context_note import date_time_note
+from .context_note import conversation_note, turn_note
 from .failover import FailoverStream
 from .history import history_window
 from .llama_client import CompletionRequest
@@ -40,6 +40,7 @@ from .runtime import HeisenbergConfigEntry, TurnRecord
 from .server_pool import LlamaServer
 from .spoken_answer import budget_for
 from .system_prompt import split_system_prompt
+from .voice_turn import answer_is_spoken
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -217,8 +218,8 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
     ) -> PromptParts:
-        """The raw prompt's parts: stable instructions and examples, history, context note,
-        question."""
+        """The raw prompt's parts: stable instructions and examples, the conversation's note
+        and history, the turn's note, the question."""
         first = chat_log.content[0]
         rendered = first.content if isinstance(first, conversation.SystemContent) else ""
         api_prompt = chat_log.llm_api.api_prompt if chat_log.llm_api else ""
@@ -228,19 +229,18 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             system = f"{system}\n{home.instructions}"
             # The device examples first: the last example before the conversation is speech.
             examples = (*home.examples, *persona.examples)
-        # An order or a question about a device is answered with calls: it needs no clock, and
-        # the note (new every minute) would be 30 tokens to evaluate before acting.
-        notes = (
-            "" if calls_only else date_time_note(dt_util.now(), user_input.language),
-            satellite_area_note(area, user_input.language) if home is not None else "",
-            devices_note,
-            extra,
-        )
+        now = dt_util.now()
+        area_note = satellite_area_note(area, user_input.language) if home is not None else ""
+        # An order or a question about a device is answered with calls: no clock. A large
+        # home's devices note belongs to this turn's request.
+        turn = "" if calls_only else turn_note(now, user_input.text, user_input.language)
         return PromptParts(
             system=system,
             examples=examples,
             history=history,
-            context_note=" ".join(note for note in notes if note),
+            # The same all conversation long (before the history: see prompt_format).
+            conversation_note=conversation_note(now, user_input.language, area_note, extra),
+            context_note=" ".join(note for note in (turn, devices_note) if note),
             user_message=user_input.text,
         )
 
@@ -282,7 +282,11 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             stall_timeout=min(options.timeout, MID_ANSWER_STALL_SECONDS),
         )
         answer = AnswerStream(
-            stream, user_input.language, budget_for(user_input.text), bool(options.llm_hass_api)
+            stream,
+            user_input.language,
+            budget_for(user_input.text),
+            bool(options.llm_hass_api),
+            spoken=answer_is_spoken(self.hass, chat_log.conversation_id),
         )
         async for _content in chat_log.async_add_delta_content_stream(
             self.entity_id, answer.deltas()

@@ -3,7 +3,10 @@
 Every answer is spoken by a TTS voice, so the instructions ask for short sentences, plain words,
 no lists, no markdown and no emoji. Each persona carries a few short example exchanges that are
 placed before the real history: they show small models (even a base model with no chat tuning)
-what an answer looks like, and they keep instruct models short. The examples avoid numbers and
+what an answer looks like, and they keep instruct models short. The last one is a follow-up that
+asks the previous question about something else ("And of tall?"): small models otherwise answer
+a follow-up on its own words ("And in a whole day?" → the hours in a day, after the minutes in an
+hour). The examples avoid numbers and
 sentence shapes that common questions share: small models copy them ("Il y a sept jours dans une
 semaine" once answered "how much is 9 times 6").
 
@@ -43,6 +46,8 @@ _VOICE_RULES = {
         "Your answers are spoken aloud: answer in one to three short sentences unless asked "
         "for more, with plain words, no lists, no markdown and no emoji. "
         "Reply in the language of the question. "
+        "A short question that goes on from the previous one (and …?, that, it, there) is "
+        "about the previous question and your answer to it. "
         "Say only what you know: if you are not sure, or cannot know, say so plainly."
     ),
     "fr": (
@@ -50,6 +55,8 @@ _VOICE_RULES = {
         "Tes réponses sont lues à voix haute : réponds en une à trois phrases courtes sauf si "
         "on t'en demande plus, avec des mots simples, sans listes, sans markdown et sans emoji. "
         "Réponds en français. "
+        "Une courte question qui prolonge la précédente (et … ?, ça, il, là-bas) porte sur la "
+        "question précédente et ta réponse. "
         "Ne dis que ce que tu sais : si tu n'es pas sûr, ou ne peux pas le savoir, dis-le simplement."
     ),
 }
@@ -96,40 +103,48 @@ _EXAMPLES: dict[Persona, dict[str, tuple[tuple[str, str], ...]]] = {
         "en": (
             ("What is the capital of Italy?", "The capital of Italy is Rome."),
             ("What is the opposite of hot?", "The opposite of hot is cold."),
+            ("And of tall?", "The opposite of tall is short."),
         ),
         "fr": (
             ("Quelle est la capitale de l'Italie ?", "La capitale de l'Italie est Rome."),
             ("Quel est le contraire de chaud ?", "Le contraire de chaud est froid."),
+            ("Et de grand ?", "Le contraire de grand est petit."),
         ),
     },
     Persona.CONCISE: {
         "en": (
             ("What is the capital of Italy?", "Rome."),
             ("What is the opposite of hot?", "Cold."),
+            ("And of tall?", "Short."),
         ),
         "fr": (
             ("Quelle est la capitale de l'Italie ?", "Rome."),
             ("Quel est le contraire de chaud ?", "Froid."),
+            ("Et de grand ?", "Petit."),
         ),
     },
     Persona.FRIENDLY: {
         "en": (
             ("What is the capital of Italy?", "That's Rome, a lovely city!"),
             ("What is the opposite of hot?", "That would be cold. Stay cozy!"),
+            ("And of tall?", "That one is short!"),
         ),
         "fr": (
             ("Quelle est la capitale de l'Italie ?", "C'est Rome, une ville magnifique !"),
             ("Quel est le contraire de chaud ?", "C'est froid. Restez bien au chaud !"),
+            ("Et de grand ?", "Celui-là, c'est petit !"),
         ),
     },
     Persona.PROFESSIONAL: {
         "en": (
             ("What is the capital of Italy?", "The capital of Italy is Rome."),
             ("What is the opposite of hot?", "The opposite of hot is cold."),
+            ("And of tall?", "The opposite of tall is short."),
         ),
         "fr": (
             ("Quelle est la capitale de l'Italie ?", "La capitale de l'Italie est Rome."),
             ("Quel est le contraire de chaud ?", "Le contraire de chaud est froid."),
+            ("Et de grand ?", "Le contraire de grand est petit."),
         ),
     },
     Persona.TECHNICAL: {
@@ -142,6 +157,7 @@ _EXAMPLES: dict[Persona, dict[str, tuple[tuple[str, str], ...]]] = {
                 "How many bytes are in a kilobyte?",
                 "A kilobyte is one thousand bytes. A kibibyte is one thousand and twenty-four.",
             ),
+            ("And in a megabyte?", "A megabyte is one million bytes."),
         ),
         "fr": (
             (
@@ -152,6 +168,7 @@ _EXAMPLES: dict[Persona, dict[str, tuple[tuple[str, str], ...]]] = {
                 "Combien d'octets dans un kilo-octet ?",
                 "Un kilo-octet vaut mille octets. Un kibioctet en vaut mille vingt-quatre.",
             ),
+            ("Et dans un mégaoctet ?", "Un mégaoctet vaut un million d'octets."),
         ),
     },
 }

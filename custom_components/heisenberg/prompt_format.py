@@ -4,7 +4,15 @@ Why raw prompts: the same conversation always renders to the same bytes, so llam
 `cache_prompt` reuses the KV cache of everything already seen and a turn pays only for its new
 tokens. The layout is ordered from the most stable to the least stable part:
 
-    system instructions → persona examples → history → context note (date/time) → new message
+    system instructions → examples → conversation note → history → new message
+
+The instructions and examples are the same for every conversation of an agent in a language
+(the warm-up caches them); the conversation note (the date, the satellite's room) is the same
+for a whole conversation; the history only grows at its end. So a turn's prompt starts with the
+previous turn's prompt up to its question, and the question, its answer and the new question
+are all a turn evaluates. The turn note (the clock, when the question may ask for it) changes
+every turn: it goes just before the last exchange (or the question, in a first turn) and is
+never kept in the history, so such a turn and the next evaluate that last exchange again.
 
 Text from users and from the model is data: it is escaped so that it cannot end its message or
 open a new role, whatever the format (see `escape_text`).
@@ -41,6 +49,9 @@ class PromptParts:
     user_message: str
     examples: Sequence[Turn] = field(default_factory=tuple)
     history: Sequence[Turn] = field(default_factory=tuple)
+    # The same for the whole conversation (the date, the satellite's room): before the history.
+    conversation_note: str = ""
+    # New every turn (the time): just before the message, never part of the history.
     context_note: str = ""
 
 
@@ -99,77 +110,100 @@ def build_prefix(fmt: PromptFormat, system: str, examples: Sequence[Turn] = ()) 
 
     `build_prompt` output always starts with exactly these bytes (tested).
     """
-    return _render(fmt, system, [*examples])
+    return _Renderer(fmt, system).turns(examples).text
 
 
 def build_note_start(fmt: PromptFormat, prefix: str, note_start: str) -> str:
-    """A first turn's prompt (no history) from `build_prefix`'s `prefix` through the first
-    words of its context note: the part of the note that stays the same all day is cached by
-    the warm-up too. `build_prompt` output starts with exactly these bytes when its note
-    starts with `note_start` (tested)."""
-    return prefix + _note_opening(fmt, prefix) + _note_text(fmt, note_start)
+    """A conversation's prompt from `build_prefix`'s `prefix` through the first words of its
+    conversation note: the part of the note that stays the same all day is cached by the
+    warm-up too. `build_prompt` output starts with exactly these bytes when its conversation
+    note starts with `note_start` (tested)."""
+    match fmt:
+        case PromptFormat.CHATML:
+            opening = "<|im_start|>system\n"
+        case PromptFormat.LLAMA2:  # inside the next [INST] (still the first one, or a new one)
+            opening = "" if prefix.endswith("<</SYS>>\n\n") else "<s>[INST] "
+        case _:
+            opening = "System: "
+    return prefix + opening + _note_text(fmt, note_start)
 
 
 def build_prompt(fmt: PromptFormat, parts: PromptParts) -> str:
     """The full raw prompt, ending where the assistant's answer begins."""
-    prefix = _render(fmt, parts.system, [*parts.examples, *parts.history])
-    opening = _note_opening(fmt, prefix)
-    note = _note_text(fmt, parts.context_note) if parts.context_note.strip() else ""
-    match fmt:
-        case PromptFormat.CHATML:
-            note = f"{opening}{note}<|im_end|>\n" if note else ""
-            return (
-                f"{prefix}{note}<|im_start|>user\n{_text(parts.user_message)}<|im_end|>\n"
-                "<|im_start|>assistant\n"
-            )
-        case PromptFormat.LLAMA2:
-            # The note shares the question's [INST] block, which is open by then either way.
-            note = f"{note}\n\n" if note else ""
-            return f"{prefix}{opening}{note}{_text(parts.user_message)} [/INST]"
-        case _:
-            note = f"{opening}{note}\n" if note else ""
-            return f"{prefix}{note}User: {_plain(parts.user_message)}\nAssistant:"
-
-
-def _note_opening(fmt: PromptFormat, prefix: str) -> str:
-    """What comes between `prefix` and the context note's text."""
-    match fmt:
-        case PromptFormat.CHATML:
-            return "<|im_start|>system\n"
-        case PromptFormat.LLAMA2:
-            return "" if _llama2_first_inst_open(prefix) else "<s>[INST] "
-        case _:
-            return "System: "
+    renderer = _Renderer(fmt, parts.system).turns(parts.examples)
+    renderer.note(parts.conversation_note)
+    # The turn note goes before the last exchange, which stays next to the question that may
+    # follow it up ("and in two hours?" after the minutes in an hour is not the clock).
+    history = list(parts.history)
+    last = history[-1:] if parts.context_note.strip() else []
+    renderer.turns(history[: len(history) - len(last)]).note(parts.context_note).turns(last)
+    return renderer.question(parts.user_message)
 
 
 def _note_text(fmt: PromptFormat, note: str) -> str:
     return _plain(note) if fmt is PromptFormat.PLAIN else _text(note)
 
 
-def _llama2_first_inst_open(prefix: str) -> bool:
-    """Llama 2 puts the system block inside the first [INST]; is that one still open?"""
-    return prefix.endswith("<</SYS>>\n\n")
+class _Renderer:
+    """Appends messages in one format. Llama 2 has no system role after the first message:
+    a note goes inside the next [INST], before that user message."""
 
+    def __init__(self, fmt: PromptFormat, system: str) -> None:
+        self.fmt = fmt
+        match fmt:
+            case PromptFormat.CHATML:
+                self.text = f"<|im_start|>system\n{_text(system)}<|im_end|>\n"
+            case PromptFormat.LLAMA2:
+                # The server adds the BOS token itself; later turns open with a literal <s>.
+                self.text = f"[INST] <<SYS>>\n{_text(system)}\n<</SYS>>\n\n"
+            case _:
+                self.text = f"System: {_plain(system)}\n"
+        self._inst_open = fmt is PromptFormat.LLAMA2
 
-def _render(fmt: PromptFormat, system: str, turns: list[Turn]) -> str:
-    match fmt:
-        case PromptFormat.CHATML:
-            out = f"<|im_start|>system\n{_text(system)}<|im_end|>\n"
-            for turn in turns:
-                out += (
-                    f"<|im_start|>user\n{_text(turn.user)}<|im_end|>\n"
-                    f"<|im_start|>assistant\n{_text(turn.assistant)}<|im_end|>\n"
+    def _open_inst(self) -> str:
+        opening = "" if self._inst_open else "<s>[INST] "
+        self._inst_open = True
+        return opening
+
+    def note(self, note: str) -> _Renderer:
+        if not note.strip():
+            return self
+        match self.fmt:
+            case PromptFormat.CHATML:
+                self.text += f"<|im_start|>system\n{_text(note)}<|im_end|>\n"
+            case PromptFormat.LLAMA2:
+                self.text += f"{self._open_inst()}{_text(note)}\n\n"
+            case _:
+                self.text += f"System: {_plain(note)}\n"
+        return self
+
+    def turns(self, turns: Sequence[Turn]) -> _Renderer:
+        for turn in turns:
+            match self.fmt:
+                case PromptFormat.CHATML:
+                    self.text += (
+                        f"<|im_start|>user\n{_text(turn.user)}<|im_end|>\n"
+                        f"<|im_start|>assistant\n{_text(turn.assistant)}<|im_end|>\n"
+                    )
+                case PromptFormat.LLAMA2:
+                    self.text += (
+                        f"{self._open_inst()}{_text(turn.user)} [/INST] "
+                        f"{_text(turn.assistant)} </s>"
+                    )
+                    self._inst_open = False
+                case _:
+                    self.text += f"User: {_plain(turn.user)}\nAssistant: {_plain(turn.assistant)}\n"
+        return self
+
+    def question(self, message: str) -> str:
+        """The whole prompt, ending where the assistant's answer begins."""
+        match self.fmt:
+            case PromptFormat.CHATML:
+                return (
+                    f"{self.text}<|im_start|>user\n{_text(message)}<|im_end|>\n"
+                    "<|im_start|>assistant\n"
                 )
-            return out
-        case PromptFormat.LLAMA2:
-            # The server adds the BOS token itself; later turns open with a literal <s>.
-            out = f"[INST] <<SYS>>\n{_text(system)}\n<</SYS>>\n\n"
-            for index, turn in enumerate(turns):
-                out += "" if index == 0 else "<s>[INST] "
-                out += f"{_text(turn.user)} [/INST] {_text(turn.assistant)} </s>"
-            return out
-        case _:
-            out = f"System: {_plain(system)}\n"
-            for turn in turns:
-                out += f"User: {_plain(turn.user)}\nAssistant: {_plain(turn.assistant)}\n"
-            return out
+            case PromptFormat.LLAMA2:
+                return f"{self.text}{self._open_inst()}{_text(message)} [/INST]"
+            case _:
+                return f"{self.text}User: {_plain(message)}\nAssistant:"

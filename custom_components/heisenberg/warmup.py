@@ -3,9 +3,12 @@
 Without it, the first question after a restart pays for loading the model's weights into memory
 and for evaluating the whole system prompt and examples. The prefix rendered here is byte for
 byte the start of the agent's real prompts (`prompt_format.build_prefix`), so the server's
-`cache_prompt` reuses it, and so is today's date at the start of the context note. With device
-control the prefix lists the exposed devices, so it is warmed again when they change, and the
-date at midnight (`async_rewarm_on_changes`). Failures are logged, never fatal.
+`cache_prompt` reuses it, and so is today's date at the start of the conversation note. An agent
+is warmed in every language it is asked in (`pipeline_languages.py`: each Assist pipeline's
+that uses it, and HA's own), since its instructions, examples and notes are in that language.
+With device control the prefix lists the exposed devices, so it is warmed again when they
+change, when the pipelines change, and at midnight for the date (`async_rewarm_on_changes`).
+Failures are logged, never fatal.
 """
 
 import asyncio
@@ -29,9 +32,11 @@ from homeassistant.util import dt as dt_util
 
 from .agent_options import AgentOptions
 from .assist_tools.home import any_exposed, async_api_for_warm_up, home_view
+from .const import DOMAIN
 from .context_issue import is_context_refusal, learn_from_warm_up, warm_up_refused
-from .context_note import date_note_head
+from .context_note import conversation_note_start
 from .llama_client import LlamaServerError
+from .pipeline_languages import agent_languages, async_listen_pipelines
 from .prompt_format import build_note_start, build_prefix
 from .runtime import HeisenbergConfigEntry, HeisenbergRuntime
 from .server_pool import LlamaServer
@@ -53,15 +58,17 @@ async def async_warm_up_agent(
     runtime: HeisenbergRuntime,
     server: LlamaServer,
     subentry: ConfigSubentry,
+    *,
     slot: int | None = None,
+    language: str | None = None,
 ) -> None:
-    """Evaluate one agent's prefix (in HA's configured language) into one server's cache,
-    in that server's prompt format (each server may run another model), in slot `slot` when
-    given."""
+    """Evaluate one agent's prefix in `language` (HA's own by default) into one server's
+    cache, in that server's prompt format (each server may run another model), in slot `slot`
+    when given."""
     if server.detected_format is None:
         return  # never answered: warmed by the health probe once it does
     options = AgentOptions.from_data(subentry.data)
-    language = hass.config.language
+    language = language or hass.config.language
     persona = options.persona_for(language, any_exposed(hass))
     fmt = options.resolved_format(server.detected_format)
     figures = runtime.figures_for(subentry.subentry_id)
@@ -74,10 +81,12 @@ async def async_warm_up_agent(
             system = f"{system}\n{home.instructions}"
             examples = (*home.examples, *examples)
         prefix = build_prefix(fmt, system, examples)
-        # Through today's date: a question then evaluates only the time and itself (about 30
-        # tokens fewer: 0.8 s on 2 cores with the default model).
-        warm = build_note_start(fmt, prefix, date_note_head(dt_util.now(), language))
-        if warm == server.warmed_prefixes.get(subentry.subentry_id):
+        # Through today's date, which opens every conversation's note: a first question then
+        # evaluates only the rest of its note and itself (about 40 tokens fewer: 0.7 s on 2
+        # cores with the default model).
+        warm = build_note_start(fmt, prefix, conversation_note_start(dt_util.now(), language))
+        key = warmed_key(subentry.subentry_id, language)
+        if warm == server.warmed_prefixes.get(key):
             return
         stats = await server.client.warm_up(warm, max(options.timeout, 60.0), slot)
     except TemplateError as err:
@@ -97,9 +106,10 @@ async def async_warm_up_agent(
         figures.last_error = f"warm-up on {server.url}: {err}"
         return
     learn_from_warm_up(hass, server, warm, (stats.prompt_tokens or 0) + (stats.cached_tokens or 0))
-    figures.last_warm_up = {**stats.as_dict(), "server": server.url}
-    figures.warmed_prefix = prefix
-    server.warmed_prefixes[subentry.subentry_id] = warm
+    figures.last_warm_up = {**stats.as_dict(), "server": server.url, "language": language}
+    if language == hass.config.language:
+        figures.warmed_prefix = prefix
+    server.warmed_prefixes[key] = warm
     if stats.slot is not None:
         server.slot_prefixes[stats.slot] = warm
     _LOGGER.debug(
@@ -111,27 +121,51 @@ async def async_warm_up_agent(
     )
 
 
+def warmed_key(subentry_id: str, language: str) -> str:
+    """How `LlamaServer.warmed_prefixes` names one agent's prefix in one language."""
+    return f"{subentry_id}/{language}"
+
+
 async def async_warm_up_server(
     hass: HomeAssistant, entry: HeisenbergConfigEntry, server: LlamaServer
 ) -> None:
-    """Warm every agent of the entry on one server, each in a slot of its own as far as they
-    go (agent i in slot i), then fill the server's other slots with copies of them."""
-    agents = [s for s in entry.subentries.values() if s.subentry_type == "conversation"]
+    """Warm every agent of the entry on one server in each of its languages, each prefix in a
+    slot of its own as far as they go (prefix i in slot i mod the slots), then fill the
+    server's other slots with copies of them.
+
+    Two languages on two slots: one in each, no copy. llama-server puts a question in the
+    idle slot whose cache matches it best, and a slot picked for another prefix first saves
+    what it held to its prompt cache in RAM and takes back the best match from there; so a
+    prefix pushed out of its slot (more prefixes than slots, or two questions in one language
+    at once) comes back from RAM rather than being evaluated again
+    (benchmarks/language_slots.py, docs/conversation-speed.md)."""
+    registry = er.async_get(hass)
+    prefixes = [
+        (subentry, language)
+        for subentry in entry.subentries.values()
+        if subentry.subentry_type == "conversation"
+        for language in agent_languages(
+            hass, registry.async_get_entity_id("conversation", DOMAIN, subentry.subentry_id)
+        )
+    ]
     async with server.warming:
-        for i, subentry in enumerate(agents):
+        for i, (subentry, language) in enumerate(prefixes):
             slot = i % server.slots if server.slots > 1 else None
-            await async_warm_up_agent(hass, entry.runtime_data, server, subentry, slot)
+            await async_warm_up_agent(
+                hass, entry.runtime_data, server, subentry, slot=slot, language=language
+            )
     # Outside the lock: questions go on meanwhile (into the slots already warm).
-    await async_fill_slots(server, min(len(agents), server.slots))
+    await async_fill_slots(server, min(len(prefixes), server.slots))
 
 
 async def async_fill_slots(server: LlamaServer, warmed: int) -> None:
-    """Give every slot of the server a warm prefix: the agents are in slots 0 to `warmed` - 1,
+    """Give every slot of the server a warm prefix: the prefixes are in slots 0 to `warmed` - 1,
     and slot k gets a copy of slot k mod `warmed`. llama-server puts a question in the idle
-    slot whose cache matches it best, and its prompt cache in RAM gives an evicted prefix back
-    only to the slot it left, so without this the first question in a second slot (two
-    satellites at once) evaluates the whole prefix again: 5 s on 2 cores with the default
-    model, measured. A copy goes through llama-server's slot files (--slot-save-path, which
+    slot whose cache matches it best; its prompt cache in RAM keeps what a slot held when a
+    request starts in it and hands it to a slot that holds something, but never fills an
+    empty slot (measured, Debian's build 11669), so without this the first question in a
+    second slot (two satellites at once) evaluates the whole prefix again: 5 s on 2 cores with
+    the default model, measured. A copy goes through llama-server's slot files (--slot-save-path, which
     the launcher sets), each source saved once; a server without them evaluates the prefix in
     that slot instead."""
     if warmed == 0 or server.slots < 2:
@@ -172,9 +206,9 @@ REWARM_COOLDOWN_SECONDS = 5.0
 
 def async_rewarm_on_changes(hass: HomeAssistant, warm_all: Callable[[], Any]) -> Callable[[], None]:
     """Warm the agents again when what they are told may have changed: the home's exposure,
-    names, aliases, areas, HA's start (entities of later integrations appear then), and the
-    date at midnight (HA's time zone). Returns the function that stops listening. Unchanged
-    prefixes are not sent again."""
+    names, aliases, areas, HA's start (entities of later integrations appear then), the Assist
+    pipelines (their languages), and the date at midnight (HA's time zone). Returns the
+    function that stops listening. Unchanged prefixes are not sent again."""
     debouncer = Debouncer(
         hass,
         _LOGGER,
@@ -193,6 +227,7 @@ def async_rewarm_on_changes(hass: HomeAssistant, warm_all: Callable[[], Any]) ->
         hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, changed),
         hass.bus.async_listen(ar.EVENT_AREA_REGISTRY_UPDATED, changed),
         async_track_time_change(hass, changed, hour=0, minute=0, second=0),
+        async_listen_pipelines(hass, changed),
     ]
     if hass.state is not CoreState.running:
         stops.append(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STARTED, changed))

@@ -13,7 +13,7 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from custom_components.heisenberg.context_note import date_time_note
+from custom_components.heisenberg.context_note import date_note, time_note
 from custom_components.heisenberg.llama_client import CompletionRequest, LlamaServerClient
 from launcher.llama_server import LlamaServerProcess
 
@@ -73,22 +73,26 @@ async def test_a_monologue_ends_after_a_few_sentences(
     )
 
 
-async def test_the_date_note_follows_home_assistants_clock(
+async def test_the_date_and_time_notes_follow_home_assistants_clock(
     hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str, prompt_spy: PromptSpy
 ) -> None:
     # A time zone far from the machine's, so a note written from the system clock would differ.
     await hass.config.async_update(time_zone="Pacific/Kiritimati")
     await setup_entry(llama_url, max_tokens=8)
-    for language in ("en", "fr"):
-        before = date_time_note(dt_util.now(), language)
-        await converse(hass, "Quel jour sommes-nous ?", language=language)
-        after = date_time_note(dt_util.now(), language)
+    for language, question in (("en", "What time is it?"), ("fr", "Quelle heure est-il ?")):
+        before = dt_util.now()
+        await converse(hass, question, language=language)
+        after = dt_util.now()
         prompt = prompt_spy.prompts[-1]
-        assert before in prompt or after in prompt, prompt[-300:]
+        assert any(date_note(moment, language) in prompt for moment in (before, after)), prompt
+        assert any(time_note(moment, language) in prompt for moment in (before, after)), prompt
     weekday = dt_util.now().strftime("%A")
-    assert weekday in prompt_spy.prompts[0]
-    # After the cached prefix: just before the question.
-    assert prompt_spy.prompts[0].index(weekday) > prompt_spy.prompts[0].index("Italy")
+    prompt = prompt_spy.prompts[0]
+    # The date after the cached instructions and examples; the time just before the question.
+    # Both notes open alike ("(Only if asked about"): find the time note whole.
+    time_at = max(prompt.find(time_note(moment, "en")) for moment in (before, after))
+    assert prompt.index("Italy") < prompt.index(weekday) < time_at
+    assert prompt.endswith("What time is it?<|im_end|>\n<|im_start|>assistant\n")
 
 
 FRENCH_WORDS = {"le", "la", "les", "est", "de", "des", "du", "une", "un", "et", "en", "il",

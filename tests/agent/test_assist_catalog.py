@@ -192,12 +192,13 @@ async def test_an_order_is_asked_without_the_clock(
     llama_server: LlamaServerProcess,
     prompt_spy: PromptSpy,
 ) -> None:
-    """The date note changes every minute: an order, answered with calls, does without it."""
+    """The time note changes every minute: an order, answered with calls, does without it even
+    when it names a time word; a question about the clock gets it."""
     hass = ha_ready
     await async_build_home(hass)
     await setup_entry(llama_server.url, max_tokens=24)
     await hass.async_block_till_done(wait_background_tasks=True)
-    await converse(hass, "Turn on the kitchen light.")
-    assert "Only if asked about the date" not in prompt_spy.prompts[-1]
-    await converse(hass, "What is two plus two?")
-    assert "Only if asked about the date" in prompt_spy.prompts[-1]
+    await converse(hass, "It is late, turn on the kitchen light.")
+    assert "Only if asked about the time" not in prompt_spy.prompts[-1]
+    await converse(hass, "What time is it now?")
+    assert "Only if asked about the time" in prompt_spy.prompts[-1]

@@ -23,6 +23,7 @@ from custom_components.heisenberg.const import DOMAIN
 from custom_components.heisenberg.diagnostics import async_get_config_entry_diagnostics
 from custom_components.heisenberg.failover import HAND_OVER_AFTER
 from custom_components.heisenberg.prompt_format import PromptFormat
+from custom_components.heisenberg.warmup import warmed_key
 from launcher.llama_server import LlamaServerProcess
 from launcher.process import free_port
 
@@ -80,8 +81,8 @@ async def test_a_5xx_goes_to_the_backup_and_the_breaker_keeps_turns_away_until_a
     assert main.detected_format is PromptFormat.PLAIN
     assert backup.detected_format is PromptFormat.CHATML
     agent = next(iter(entry.subentries))
-    assert main.warmed_prefixes[agent].startswith("System: ")
-    assert backup.warmed_prefixes[agent].startswith("<|im_start|>system\n")
+    assert main.warmed_prefixes[warmed_key(agent, "en")].startswith("System: ")
+    assert backup.warmed_prefixes[warmed_key(agent, "en")].startswith("<|im_start|>system\n")
 
     # The main server fails before any text: the backup answers, in its own format.
     fault_server.fault = Fault.HTTP_500

@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.heisenberg import conversation, server_watch
 from custom_components.heisenberg.breaker import BreakerState
 from custom_components.heisenberg.diagnostics import async_get_config_entry_diagnostics
+from custom_components.heisenberg.warmup import warmed_key
 from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import resolve_model
 from launcher.process import cache_dir, free_port, outgoing_address
@@ -81,7 +82,10 @@ async def test_the_backup_answers_when_the_main_server_dies_and_the_main_is_used
             server.breaker.clock = clock
         agent = next(iter(entry.subentries))
         # Warmed on every server of the list.
-        assert agent in main.warmed_prefixes and agent in backup.warmed_prefixes
+        assert (
+            warmed_key(agent, "en") in main.warmed_prefixes
+            and warmed_key(agent, "en") in backup.warmed_prefixes
+        )
 
         first = await converse(hass, "My name is Ada. What is the capital of France?")
         assert (await last_turn(hass, entry))["server"] == main.url
@@ -111,7 +115,9 @@ async def test_the_backup_answers_when_the_main_server_dies_and_the_main_is_used
         await runtime.watch.async_probe()
         assert main.breaker.state is BreakerState.CLOSED
         await hass.async_block_till_done(wait_background_tasks=True)
-        assert agent in main.warmed_prefixes  # the new process's empty cache, filled again
+        assert (
+            warmed_key(agent, "en") in main.warmed_prefixes
+        )  # the new process's empty cache, filled again
 
         fourth = await converse(hass, "Thank you!", first.conversation_id)
         assert not speech(fourth).startswith(APOLOGIES), speech(fourth)

@@ -1,5 +1,6 @@
 """The sliding history window over HA's chat log."""
 
+import pytest
 from homeassistant.components.conversation import (
     AssistantContent,
     SystemContent,
@@ -20,8 +21,37 @@ def _log(pairs: int) -> list[SystemContent | UserContent | AssistantContent]:
     return messages
 
 
-def test_keeps_the_last_n_turns_in_order() -> None:
-    assert history_window(_log(8), 3) == [Turn("q5", "a5"), Turn("q6", "a6"), Turn("q7", "a7")]
+def test_keeps_recent_turns_in_order_and_never_more_than_n() -> None:
+    assert history_window(_log(8), 3) == [Turn("q6", "a6"), Turn("q7", "a7")]
+    for max_turns in range(1, 12):
+        for completed in range(1, 40):
+            window = history_window(_log(completed), max_turns)
+            assert 1 <= len(window) <= max_turns
+            assert window[-1] == Turn(f"q{completed - 1}", f"a{completed - 1}")
+            numbers = [int(turn.user[1:]) for turn in window]
+            assert numbers == list(range(numbers[0], completed))
+
+
+@pytest.mark.parametrize("max_turns", [2, 3, 5, 8, 10])
+def test_the_window_grows_at_its_end_and_jumps_only_now_and_then(max_turns: int) -> None:
+    """What keeps llama-server's cache: between two jumps, each turn's history is the previous
+    turn's history plus the previous turn. A jump keeps the newest turn (what a follow-up
+    refers to) and, in larger windows, a few before it."""
+    jumps = 0
+    previous = history_window(_log(1), max_turns)
+    for completed in range(2, 41):
+        window = history_window(_log(completed), max_turns)
+        if window[:-1] != previous:
+            jumps += 1
+            assert len(window) == window_start_kept(max_turns) + 1
+        previous = window
+    # Sliding one turn at a time would change the start on every turn past the window.
+    assert jumps <= 40 // (max_turns - window_start_kept(max_turns)) + 1
+
+
+def window_start_kept(max_turns: int) -> int:
+    """Turns kept before the newest across a jump: none up to 4 remembered, then 1 in 4."""
+    return (max_turns - 1) // 4
 
 
 def test_fewer_turns_than_the_window() -> None:

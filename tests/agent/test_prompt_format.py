@@ -5,7 +5,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from custom_components.heisenberg.context_note import date_note_head, date_time_note
+from custom_components.heisenberg.context_note import (
+    conversation_note,
+    conversation_note_start,
+    time_note,
+)
 from custom_components.heisenberg.prompt_format import (
     ZERO_WIDTH_SPACE as ZW,
 )
@@ -24,6 +28,7 @@ PARTS = PromptParts(
     system="Be brief.",
     examples=(Turn("Capital of Italy?", "Rome."),),
     history=(Turn("Hi", "Hello!"),),
+    conversation_note="Today is Monday.",
     context_note="Current time is 10:00:00.",
     user_message="What time is it?",
 )
@@ -33,8 +38,9 @@ def test_plain_exact() -> None:
     assert build_prompt(PromptFormat.PLAIN, PARTS) == (
         "System: Be brief.\n"
         "User: Capital of Italy?\nAssistant: Rome.\n"
-        "User: Hi\nAssistant: Hello!\n"
+        "System: Today is Monday.\n"
         "System: Current time is 10:00:00.\n"
+        "User: Hi\nAssistant: Hello!\n"
         "User: What time is it?\nAssistant:"
     )
 
@@ -44,9 +50,10 @@ def test_chatml_exact() -> None:
         "<|im_start|>system\nBe brief.<|im_end|>\n"
         "<|im_start|>user\nCapital of Italy?<|im_end|>\n"
         "<|im_start|>assistant\nRome.<|im_end|>\n"
+        "<|im_start|>system\nToday is Monday.<|im_end|>\n"
+        "<|im_start|>system\nCurrent time is 10:00:00.<|im_end|>\n"
         "<|im_start|>user\nHi<|im_end|>\n"
         "<|im_start|>assistant\nHello!<|im_end|>\n"
-        "<|im_start|>system\nCurrent time is 10:00:00.<|im_end|>\n"
         "<|im_start|>user\nWhat time is it?<|im_end|>\n"
         "<|im_start|>assistant\n"
     )
@@ -56,8 +63,8 @@ def test_llama2_exact() -> None:
     assert build_prompt(PromptFormat.LLAMA2, PARTS) == (
         "[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\n"
         "Capital of Italy? [/INST] Rome. </s>"
-        "<s>[INST] Hi [/INST] Hello! </s>"
-        "<s>[INST] Current time is 10:00:00.\n\nWhat time is it? [/INST]"
+        "<s>[INST] Today is Monday.\n\nCurrent time is 10:00:00.\n\nHi [/INST] Hello! </s>"
+        "<s>[INST] What time is it? [/INST]"
     )
 
 
@@ -86,25 +93,46 @@ def test_warm_up_prefix_is_a_byte_prefix_of_every_prompt(fmt: PromptFormat) -> N
 
 @pytest.mark.parametrize("fmt", [PromptFormat.PLAIN, PromptFormat.CHATML, PromptFormat.LLAMA2])
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_warm_up_through_the_date_is_a_byte_prefix_of_a_first_turn(
+def test_warm_up_through_the_date_is_a_byte_prefix_of_every_turn_that_day(
     fmt: PromptFormat, language: str
 ) -> None:
     morning, evening = datetime(2026, 12, 2, 7, 5), datetime(2026, 12, 2, 21, 47)
     prefix = build_prefix(fmt, PARTS.system, PARTS.examples)
-    warm = build_note_start(fmt, prefix, date_note_head(morning, language))
+    warm = build_note_start(fmt, prefix, conversation_note_start(morning, language))
     assert warm.startswith(prefix) and len(warm) > len(prefix) + 40
-    first_turn = PromptParts(
+    turn = PromptParts(
         system=PARTS.system,
         examples=PARTS.examples,
-        context_note=f"{date_time_note(evening, language)} The user is in the kitchen.",
+        conversation_note=conversation_note(evening, language, "The user is in the kitchen."),
+        history=PARTS.history,
+        context_note=time_note(evening, language),
         user_message="Quel jour sommes-nous ?",
     )
-    assert build_prompt(fmt, first_turn).startswith(warm)
-    # The next day's first turn does not match it: the date is part of what was warmed.
+    assert build_prompt(fmt, turn).startswith(warm)
+    assert build_prompt(fmt, dataclasses.replace(turn, history=())).startswith(warm)
+    # The next day's turns do not match it: the date is part of what was warmed.
     next_day = dataclasses.replace(
-        first_turn, context_note=date_time_note(evening + timedelta(days=1), language)
+        turn, conversation_note=conversation_note(evening + timedelta(days=1), language)
     )
     assert not build_prompt(fmt, next_day).startswith(warm)
+
+
+@pytest.mark.parametrize("fmt", [PromptFormat.PLAIN, PromptFormat.CHATML, PromptFormat.LLAMA2])
+def test_a_turn_without_a_turn_note_extends_the_previous_prompt(fmt: PromptFormat) -> None:
+    """The next turn's prompt starts with this one's, whole: the server's cache (this prompt
+    and the answer it wrote) serves all of it."""
+    first = dataclasses.replace(PARTS, context_note="", user_message="Seven times eight?")
+    answered = Turn(first.user_message, "Fifty-six.")
+    second = dataclasses.replace(
+        first, history=(*first.history, answered), user_message="Add ten to that."
+    )
+    assert build_prompt(fmt, second).startswith(build_prompt(fmt, first))
+    # A turn note (the clock) is never part of the history: the next prompt leaves it out. It
+    # goes before the last exchange, which stays next to the question.
+    timed = dataclasses.replace(first, context_note="(It is 10:00.)")
+    assert not build_prompt(fmt, second).startswith(build_prompt(fmt, timed))
+    timed_prompt = build_prompt(fmt, timed)
+    assert timed_prompt.index("10:00") < timed_prompt.index("Hello!") < timed_prompt.index("Seven")
 
 
 def test_stop_sequences_fit_the_format() -> None:

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 
 from custom_components.heisenberg.apologies import apology
-from custom_components.heisenberg.context_note import date_note_head, date_time_note
+from custom_components.heisenberg.context_note import asks_about_the_clock, date_note, time_note
 from custom_components.heisenberg.format_detection import choose_format
 from custom_components.heisenberg.personas import Persona, persona_language, persona_text
 from custom_components.heisenberg.prompt_format import PromptFormat
@@ -19,7 +19,10 @@ BUILT_IN = [p for p in Persona if p is not Persona.CUSTOM]
 def test_every_persona_speaks_both_languages(persona: Persona, language: str) -> None:
     text = persona_text(persona, language)
     assert "{{ ha_name }}" in text.instructions
-    assert 2 <= len(text.examples) <= 4
+    assert 3 <= len(text.examples) <= 5
+    # The last own example follows the one before it up, as people do ("And of tall?").
+    own = persona_text(persona, language, can_control=True).examples
+    assert own[-1].user.startswith(("And ", "Et ")), own[-1]
     for turn in text.examples:
         for line in (turn.user, turn.assistant):
             assert "*" not in line and "#" not in line and "\n" not in line  # no markdown
@@ -65,23 +68,44 @@ def test_split_drops_has_clock_and_moves_the_extra_prompt_to_the_note() -> None:
 
 
 @pytest.mark.parametrize(
-    ("moment", "language", "note"),
+    ("moment", "language", "date", "time"),
     [
-        (datetime(2026, 11, 29, 9, 5), "en", "today is Sunday, November 29, 2026; tomorrow is Monday, November 30, 2026; the time is 09:05.)"),
-        (datetime(2026, 12, 1, 14, 30), "fr-FR", "aujourd'hui, nous sommes le mardi 1er décembre 2026 ; demain, nous serons le mercredi 2 décembre 2026 ; il est 14 h 30.)"),
-        (datetime(2027, 2, 28, 0, 0), "fr", "aujourd'hui, nous sommes le dimanche 28 février 2027 ; demain, nous serons le lundi 1er mars 2027 ; il est 0 h 00.)"),
-        (datetime(2026, 12, 31, 23, 59), "de", "today is Thursday, December 31, 2026; tomorrow is Friday, January 1, 2027; the time is 23:59.)"),
+        (datetime(2026, 11, 29, 9, 5), "en", "today is Sunday, November 29, 2026; tomorrow is Monday, November 30, 2026.)", "it is 09:05.)"),
+        (datetime(2026, 12, 1, 14, 30), "fr-FR", "aujourd'hui, nous sommes le mardi 1er décembre 2026 ; demain, nous serons le mercredi 2 décembre 2026.)", "il est 14 h 30.)"),
+        (datetime(2027, 2, 28, 0, 0), "fr", "aujourd'hui, nous sommes le dimanche 28 février 2027 ; demain, nous serons le lundi 1er mars 2027.)", "il est 0 h 00.)"),
+        (datetime(2026, 12, 31, 23, 59), "de", "today is Thursday, December 31, 2026; tomorrow is Friday, January 1, 2027.)", "it is 23:59.)"),
     ],
 )  # fmt: skip
-def test_date_note_has_the_weekday_in_the_conversation_language(
-    moment: datetime, language: str, note: str
+def test_date_and_time_notes_in_the_conversation_language(
+    moment: datetime, language: str, date: str, time: str
 ) -> None:
-    assert date_time_note(moment, language).endswith(note)
-    # Everything but the time is the same all day: the warm-up caches it.
+    assert date_note(moment, language).endswith(date)
+    assert time_note(moment, language).endswith(time)
+    # The date note is the same all day: the warm-up caches it.
     later = moment.replace(hour=(moment.hour + 7) % 24, minute=(moment.minute + 13) % 60)
-    head = date_note_head(moment, language)
-    assert date_time_note(later, language).startswith(head)
-    assert date_time_note(later, language)[len(head) :].strip()[0].isdigit()
+    if later.date() == moment.date():
+        assert date_note(later, language) == date_note(moment, language)
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "asks"),
+    [
+        ("What time is it?", "en", True),
+        ("How long until noon?", "en-GB", True),
+        ("Quelle heure est-il ?", "fr", True),
+        ("Il est quelle heure ?", "fr-CA", True),
+        ("Is it late?", "en", True),
+        ("What is seven times eight?", "en", False),
+        ("Now multiply that by two.", "en", False),
+        ("Quel jour sommes-nous ?", "fr", False),
+        ("Et dans quel pays ?", "fr", False),
+        ("Wie spät ist es?", "de", True),  # no word list for German: always the time
+    ],
+)
+def test_the_time_is_given_when_the_question_may_be_about_the_clock(
+    question: str, language: str, asks: bool
+) -> None:
+    assert asks_about_the_clock(question, language) is asks
 
 
 def test_without_device_access_the_persona_says_so() -> None:

@@ -16,13 +16,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.heisenberg.context_note import date_note_head
+from custom_components.heisenberg.context_note import date_note
 from custom_components.heisenberg.diagnostics import async_get_config_entry_diagnostics
 from custom_components.heisenberg.server_pool import LlamaServer
 from custom_components.heisenberg.warmup import (
     REWARM_COOLDOWN_SECONDS,
     async_rewarm_on_changes,
     async_warm_up_all,
+    warmed_key,
 )
 from launcher.llama_server import LlamaServerProcess
 
@@ -93,8 +94,8 @@ async def test_a_question_reuses_the_warm_date_and_a_new_date_is_warmed(
     await hass.async_block_till_done(wait_background_tasks=True)
     server = entry.runtime_data.pool.primary
     agent = next(iter(entry.subentries))
-    warm = server.warmed_prefixes[agent]
-    assert warm.endswith(date_note_head(dt_util.now(), "en"))
+    warm = server.warmed_prefixes[warmed_key(agent, "en")]
+    assert warm.endswith(date_note(dt_util.now(), "en"))
 
     await converse(hass, "Who wrote Hamlet?")
     answer = entry.runtime_data.figures_for(agent).last_answer
@@ -105,9 +106,9 @@ async def test_a_question_reuses_the_warm_date_and_a_new_date_is_warmed(
     # Another date (a time zone 25 hours behind): the next warm-up sends it, to every slot.
     await hass.config.async_update(time_zone="Pacific/Pago_Pago")  # UTC-11
     await async_warm_up_all(hass, entry)
-    rewarmed = server.warmed_prefixes[agent]
+    rewarmed = server.warmed_prefixes[warmed_key(agent, "en")]
     assert rewarmed != warm
-    assert rewarmed.endswith(date_note_head(dt_util.now(), "en"))
+    assert rewarmed.endswith(date_note(dt_util.now(), "en"))
     assert sorted(server.slot_prefixes) == [0, 1]
     assert all(prefix == rewarmed for prefix in server.slot_prefixes.values())
 

@@ -9,6 +9,7 @@ import pytest
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
+from wyoming.info import Describe
 from wyoming.wake import Detect, Detection
 
 from harness.audio_clip import AudioClip
@@ -152,6 +153,32 @@ async def test_the_satellites_local_wake_stream_detects_every_time(
             events = await read_until_quiet(client)
             assert [e.type for e in events] == ["detection"], events
             assert Detection.from_event(events[0]).name == key
+
+
+@pytest.mark.parametrize("server", ["all", "wake"])
+async def test_the_current_satellites_local_wake_stream_detects_every_time(
+    servers: Servers, phrases: dict[str, AudioClip], server: str
+) -> None:
+    """wyoming-satellite since 1.3.1 (its current source): `describe` in the middle of its
+    stream (it reports our wake words to HA), `detect` then `audio-start`, chunks stamped with
+    its own clock (`time.monotonic_ns()`), and after each command `detect` and `audio-start`
+    again, never an `audio-stop`. Each wake word is found, the `describe` answered, and
+    nothing else is said."""
+    port = getattr(servers, server).port
+    clock = 10**13  # what time.monotonic_ns() reads on a Raspberry Pi up for a few hours
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        for key in ("hey_jarvis", "okay_nabu", "hey_jarvis"):
+            await client.write_event(Detect(names=["hey_jarvis", "okay_nabu"]).event())
+            await client.write_event(AudioStart(rate=16000, width=2, channels=1).event())
+            for i, chunk in enumerate(phrases[key].to_16k_mono().with_silence(0.5, 1.0).chunks()):
+                stamped = AudioChunk(chunk.rate, chunk.width, chunk.channels, chunk.audio, clock)
+                await client.write_event(stamped.event())
+                clock += 64_000_000
+                if i == 3:
+                    await client.write_event(Describe().event())
+            events = await read_until_quiet(client)
+            assert [e.type for e in events] == ["info", "detection"], events
+            assert Detection.from_event(events[1]).name == key
 
 
 async def test_a_new_detect_ends_the_stream_before_it(
