@@ -83,11 +83,16 @@ async def test_history_window_keeps_the_last_turns(
     for question in questions:
         result = await converse(hass, question, conversation_id)
         conversation_id = result.conversation_id
-    last = prompt_spy.prompts[-1]
-    # Two turns before the fourth question: the second and the third, in order.
-    assert user_turn("Name a red fruit.") not in last
-    positions = [last.index(user_turn(question)) for question in questions[1:]]
+    # The third question sees the window full: both earlier turns, in order.
+    third = prompt_spy.prompts[2]
+    positions = [third.index(user_turn(question)) for question in questions[:3]]
     assert positions == sorted(positions)
+    # The fourth would make it three: the window starts again from the newest exchange (so
+    # the next turns extend this prompt instead of re-evaluating a slid window).
+    last = prompt_spy.prompts[-1]
+    assert user_turn("Name a red fruit.") not in last
+    assert user_turn("Name a green vegetable.") not in last
+    assert last.index(user_turn("Name a blue bird.")) < last.index(user_turn("Hi."))
 
 
 async def test_french_conversation_uses_the_french_persona(

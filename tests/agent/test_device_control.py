@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from harness.fake_home import ServiceCalls, async_build_home, async_play_tv
 from launcher.llama_server import LlamaServerProcess
 
-from .conftest import EntryFactory, agent_id, converse, speech
+from .conftest import EntryFactory, agent_id, converse, speak_also, speech
 from .fault_server import Fault, FaultServer
 
 # A claim of having acted, in either language.
@@ -40,6 +40,8 @@ async def agent(
     tests are about what a command does, not about the first question after a start)."""
     entry = await setup_entry(default_llama_server.url)
     await hass.async_block_till_done(wait_background_tasks=True)
+    # HA speaks English here and a French pipeline uses the agent: both languages are warm.
+    await speak_also(hass, "fr-FR")
     yield entry
 
 

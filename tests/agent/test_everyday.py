@@ -22,7 +22,7 @@ from harness.everyday_home import (
 )
 from launcher.llama_server import LlamaServerProcess
 
-from .conftest import EntryFactory, agent_id, speech
+from .conftest import EntryFactory, agent_id, speak_also, speech
 
 LIGHTS = ("light.kitchen_ceiling", "light.counter_lights", "light.living_room_lamp",
           "light.reading_light", "light.bedroom_light", "light.desk_lamp",
@@ -46,6 +46,8 @@ async def agent(
     up (these tests are about what a request does, not about the first one after a start)."""
     await setup_entry(default_llama_server.url)
     await hass.async_block_till_done(wait_background_tasks=True)
+    # HA speaks English here and a French pipeline uses the agent: both languages are warm.
+    await speak_also(hass, "fr-FR")
 
 
 class Calls:

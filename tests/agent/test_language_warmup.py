@@ -8,8 +8,6 @@ question reuses it; a pipeline added later is warmed once the change settles.
 import uuid
 from datetime import timedelta
 
-from homeassistant.components.assist_pipeline.pipeline import KEY_ASSIST_PIPELINE
-from homeassistant.const import MATCH_ALL
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -18,26 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.heisenberg.pipeline_languages import agent_languages
 from custom_components.heisenberg.warmup import REWARM_COOLDOWN_SECONDS, warmed_key
 
-from .conftest import EntryFactory, agent_id, converse
-
-
-async def _add_pipeline(hass: HomeAssistant, language: str, engine: str) -> None:
-    """A pipeline as HA's form makes it for an agent that speaks every language."""
-    await hass.data[KEY_ASSIST_PIPELINE].pipeline_store.async_create_item(
-        {
-            "name": f"Voice {language}",
-            "language": language,
-            "conversation_engine": engine,
-            "conversation_language": MATCH_ALL,
-            "stt_engine": None,
-            "stt_language": language,
-            "tts_engine": None,
-            "tts_language": None,
-            "tts_voice": None,
-            "wake_word_entity": None,
-            "wake_word_id": None,
-        }
-    )
+from .conftest import EntryFactory, add_pipeline, agent_id, converse
 
 
 async def _first_question_reuses(
@@ -68,8 +47,8 @@ async def test_a_bilingual_home_has_both_languages_warm(
     agent = next(iter(entry.subentries))
     server = entry.runtime_data.pool.primary
     assert warmed_key(agent, "fr") not in server.warmed_prefixes
-    await _add_pipeline(hass, "fr-FR", agent_id(hass))
-    await _add_pipeline(hass, "de", "conversation.home_assistant")  # not ours: not warmed
+    await add_pipeline(hass, "fr-FR", agent_id(hass))
+    await add_pipeline(hass, "de", "conversation.home_assistant")  # not ours: not warmed
     assert agent_languages(hass, agent_id(hass)) == ["fr-FR", "en"]
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=REWARM_COOLDOWN_SECONDS + 1))
     await hass.async_block_till_done(wait_background_tasks=True)
