@@ -202,3 +202,22 @@ async def test_an_order_is_asked_without_the_clock(
     assert "Only if asked about the time" not in prompt_spy.prompts[-1]
     await converse(hass, "What time is it now?")
     assert "Only if asked about the time" in prompt_spy.prompts[-1]
+
+
+async def test_an_order_is_carried_out_through_has_tools(
+    ha_ready: HomeAssistant, setup_entry: EntryFactory, llama_server: LlamaServerProcess
+) -> None:
+    """The whole path through HA's Assist API with the fast model (the one the HA release runs
+    use): the grammar lets it write only a real call, HA's intent runs it, the light is on and
+    the agent says so."""
+    hass = ha_ready
+    calls = await async_build_home(hass)
+    await setup_entry(llama_server.url, max_tokens=24, temperature=0.0)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get("light.kitchen_light").state != "on"
+    result = await converse(hass, "Turn on the kitchen light.")
+    await hass.async_block_till_done()
+    said = str(result.response.speech["plain"]["speech"])
+    assert ("light", "turn_on", ("light.kitchen_light",)) in calls.on_entities(), said
+    assert hass.states.get("light.kitchen_light").state == "on"
+    assert "kitchen light" in said.lower(), said
