@@ -1,23 +1,18 @@
 """Fixtures of the agent tests: set up entries against a real or a FAKE (fault) server."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from homeassistant.components import conversation
-from homeassistant.components.assist_pipeline.pipeline import KEY_ASSIST_PIPELINE
 from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.const import MATCH_ALL
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import chat_session
 from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heisenberg.agent_options import DEFAULT_AGENT_OPTIONS
 from custom_components.heisenberg.const import CONF_BACKUP_URLS, CONF_URL, DOMAIN
-from custom_components.heisenberg.warmup import REWARM_COOLDOWN_SECONDS
 
 from .fault_server import FaultServer
 from .spy import PromptSpy, install_prompt_spy
@@ -121,32 +116,3 @@ def agent_id(hass: HomeAssistant) -> str:
 def prompt_spy(monkeypatch: pytest.MonkeyPatch) -> PromptSpy:
     """Every completion request the agent sends (to the real server or the fake)."""
     return install_prompt_spy(monkeypatch)
-
-
-async def add_pipeline(hass: HomeAssistant, language: str, engine: str) -> None:
-    """A typed-text Assist pipeline as HA's form makes it for an agent that speaks every
-    language (conversation language "*")."""
-    assert await async_setup_component(hass, "assist_pipeline", {})
-    await hass.data[KEY_ASSIST_PIPELINE].pipeline_store.async_create_item(
-        {
-            "name": f"Voice {language}",
-            "language": language,
-            "conversation_engine": engine,
-            "conversation_language": MATCH_ALL,
-            "stt_engine": None,
-            "stt_language": language,
-            "tts_engine": None,
-            "tts_language": None,
-            "tts_voice": None,
-            "wake_word_entity": None,
-            "wake_word_id": None,
-        }
-    )
-
-
-async def speak_also(hass: HomeAssistant, language: str) -> None:
-    """Make the home bilingual as users do: an Assist pipeline in `language` for the agent
-    (HA's own language stays), and wait for the warm-up that the pipeline's change starts."""
-    await add_pipeline(hass, language, agent_id(hass))
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=REWARM_COOLDOWN_SECONDS + 1))
-    await hass.async_block_till_done(wait_background_tasks=True)

@@ -16,8 +16,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from harness.fake_home import ServiceCalls, async_build_home, async_play_tv
 from launcher.llama_server import LlamaServerProcess
 
-from .conftest import EntryFactory, agent_id, converse, speak_also, speech
+from .conftest import EntryFactory, agent_id, converse, speech
 from .fault_server import Fault, FaultServer
+from .pipelines import speak_also
 
 # A claim of having acted, in either language.
 CLAIM = ("turned", "i set", "opened", "closed", "locked", "paused", "j'ai", "allumé", "éteint")

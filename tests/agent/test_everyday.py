@@ -22,7 +22,8 @@ from harness.everyday_home import (
 )
 from launcher.llama_server import LlamaServerProcess
 
-from .conftest import EntryFactory, agent_id, speak_also, speech
+from .conftest import EntryFactory, agent_id, speech
+from .pipelines import speak_also
 
 LIGHTS = ("light.kitchen_ceiling", "light.counter_lights", "light.living_room_lamp",
           "light.reading_light", "light.bedroom_light", "light.desk_lamp",

@@ -16,7 +16,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.heisenberg.pipeline_languages import agent_languages
 from custom_components.heisenberg.warmup import REWARM_COOLDOWN_SECONDS, warmed_key
 
-from .conftest import EntryFactory, add_pipeline, agent_id, converse
+from .conftest import EntryFactory, agent_id, converse
+from .pipelines import add_pipeline
 
 
 async def _first_question_reuses(
