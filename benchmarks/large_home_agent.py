@@ -11,12 +11,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heisenberg.const import CONF_URL, DOMAIN
 
-from .ha_agent import bench_options
+from .ha_agent import AGENT_ENTITY_ID, async_speak_also, bench_options, other_language
 
 
 async def async_setup_agent(hass: HomeAssistant, url: str) -> tuple[MockConfigEntry, str]:
     """An entry with one agent (default settings) for the server at `url`, set up; its warm-up
-    may still be running. The entry and the agent's entity id."""
+    may still be running (both languages of a bilingual home: `async_speak_also`). The entry
+    and the agent's entity id."""
+    await async_speak_also(hass, other_language(hass))
     entry = MockConfigEntry(
         domain=DOMAIN, title="llama-server", data={CONF_URL: url},
         subentries_data=[ConfigSubentryData(
@@ -31,6 +33,7 @@ async def async_setup_agent(hass: HomeAssistant, url: str) -> tuple[MockConfigEn
         for entity in er.async_get(hass).entities.values()
         if entity.config_entry_id == entry.entry_id and entity.domain == "conversation"
     )
+    assert agent_id == AGENT_ENTITY_ID, agent_id
     return entry, agent_id
 
 

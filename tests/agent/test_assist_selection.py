@@ -3,6 +3,7 @@
 import pytest
 
 from custom_components.heisenberg.assist_tools.calls import Action, Target
+from custom_components.heisenberg.assist_tools.choice import which_target
 from custom_components.heisenberg.assist_tools.home_target import Catalog, HomeTarget, Kind
 from custom_components.heisenberg.assist_tools.request import TurnRequest, analyse
 from custom_components.heisenberg.assist_tools.selection import MAX_DEVICES, select_targets
@@ -81,3 +82,43 @@ def test_the_device_of_the_turn_before_is_shown_for_a_follow_up() -> None:
 def test_a_request_about_nothing_in_the_home_shows_no_device() -> None:
     assert names("Turn on the sauna heater") == []
     assert names("What is the capital of Italy?") == []
+
+
+def light(name: str, french: str, room: str, alias: str) -> HomeTarget:
+    target = Target(name, ACTIONS, (french,), room)
+    return HomeTarget(
+        target, Kind.ENTITY, "light", entity_id=f"light.{name.lower().replace(' ', '_')}",
+        match_name=name, area_aliases=(alias,),
+    )  # fmt: skip
+
+
+LIGHTS = {
+    home.target.name: home
+    for home in (
+        light("Kitchen Spotlights", "spots de la cuisine", "Kitchen", "cuisine"),
+        light("Living Room Light", "lumière du salon", "Living Room", "salon"),
+        light("Living Room Lamp", "lampe du salon", "Living Room", "salon"),
+    )
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Turn on the kitchen spotlights and the living room light", "en"),
+        ("Allume les spots de la cuisine et la lumière du salon", "fr"),
+    ],
+)
+def test_a_second_call_on_a_look_alike_goes_to_the_device_named_and_not_yet_acted_on(
+    text: str, language: str
+) -> None:
+    catalog = Catalog(tuple(LIGHTS.values()))
+    targets = [h.target for h in catalog.targets]
+    asked = analyse(text, language, targets=targets, domains=catalog.domains)
+    # The model's second call names the living room lamp; the first went to the spotlights.
+    choice = which_target(LIGHTS["Living Room Lamp"], catalog, asked, acted={"Kitchen Spotlights"})
+    assert choice is LIGHTS["Living Room Light"]
+    # A call on a device the request names is carried out as written.
+    assert (
+        which_target(LIGHTS["Kitchen Spotlights"], catalog, asked) is LIGHTS["Kitchen Spotlights"]
+    )

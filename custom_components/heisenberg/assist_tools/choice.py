@@ -47,8 +47,11 @@ def which_target(
         for other in catalog.entities
         if other.domain == home.domain and other.target.name in request.named
     ]
-    if len(named) == 1 and home is not named[0] and named[0].match_name not in acted:
-        return named[0]  # the request names another of this kind in full
+    unacted = [other for other in named if other.match_name not in acted]
+    if home not in named and len(unacted) == 1:
+        # The request names another of this kind in full, the one no call went to yet ("the
+        # kitchen spots and the living room light": a second call on the living room lamp).
+        return unacted[0]
     if home.target.name in request.named or not mentions(
         home.target, home.domain, request.text, (), home.area_aliases
     ):
