@@ -89,6 +89,26 @@ def test_a_group_is_asked_for_by_its_kind_and_place(
 
 
 @pytest.mark.parametrize(
+    ("request_text", "expected"),
+    [
+        ("Allume la lumière ici", False),
+        ("Turn on the light", False),
+        ("Turn off all the lights", True),
+        ("Éteins toutes les lumières", True),
+    ],
+)
+def test_an_order_from_a_satellite_reaches_the_whole_home_only_when_it_says_all(
+    request_text: str, expected: bool
+) -> None:
+    whole_home = group_mentions(
+        ("light",), (), request_text, satellite_area=("Kitchen",), order=True
+    )
+    assert whole_home is expected
+    # A question from the same satellite is about the whole home ("which lights are on?").
+    assert group_mentions(("light",), (), "Which lights are on?", satellite_area=("Kitchen",))
+
+
+@pytest.mark.parametrize(
     ("call", "args"),
     [
         (ToolCall("timer", "start", 5400, "pasta"), {"hours": 1, "minutes": 30, "name": "pasta"}),

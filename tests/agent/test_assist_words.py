@@ -218,6 +218,9 @@ def test_names_are_said_as_the_user_said_them() -> None:
     )
     assert spoken_name("Kitchen Light", "turn on the KITCHEN light") == "the KITCHEN light"
     assert spoken_name("Kitchen Light", "lights on") == "Kitchen Light"
+    # « de la » before a name is « de » + « la »: the sentence says its own « de ».
+    said = spoken_name("liste de courses", "Enlève les tomates de la liste de courses")
+    assert said == "la liste de courses"
     assert failure_reason(
         "No entities matched the name (given name 'TV', domains media_player)", "en"
     ) == ("No entities matched the name.")
@@ -280,3 +283,19 @@ def test_a_kind_alone_means_the_satellite_s_area_for_an_order_and_the_home_for_a
     assert named("Éteins les lumières", "fr") == {"all lights in Kitchen"}
     assert named("Turn off all the lights") == {"all lights"}
     assert named("Which lights are on?") == {"all lights"}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Do I need an umbrella today?", True),
+        ("Est-ce qu'il va pleuvoir ?", True),
+        ("Va-t-il neiger demain ?", True),
+        ("Turn on the kitchen light", False),
+    ],
+)
+def test_weather_questions_are_about_the_weather_without_saying_weather(
+    question: str, expected: bool
+) -> None:
+    forecast = Target("Home Forecast", (Action("state", read_only=True),), ("météo",))
+    assert mentions(forecast, "weather", question) is expected

@@ -57,6 +57,9 @@ def parse_tool_call(text: str, devices: list[Target]) -> ToolCall | None:
         ("[timer] status", ToolCall("timer", "status")),
         ("[Shopping List] add oat milk", ToolCall("Shopping List", "add", "oat milk")),
         ("[Shopping List] items", ToolCall("Shopping List", "items")),
+        # a quoted part is the item (models write `add item "eggs"`)
+        ('[Shopping List] add item "eggs"', ToolCall("Shopping List", "add", "eggs")),
+        ("[Shopping List] add « pain de mie »", ToolCall("Shopping List", "add", "pain de mie")),
         # what the grammar forbids is refused here too
         ("[Garage] on", None),
         ("[Front Door] on", None),

@@ -157,14 +157,22 @@ def _parse_one(said: str, rest: str, targets: list[Target]) -> Call | None:
     return ToolCall(target.name, action.name, value, label, said=said, written=argument.strip())
 
 
+_QUOTED = re.compile(r'["\u201c\u00ab]\s*([^"\u201d\u00bb]+?)\s*["\u201d\u00bb]')
+
+
 def _parse_value(spec: Value, text: str) -> tuple[float | str | None, str] | None:
     """(value, label) when `text` is a valid value for `spec` (and its optional label)."""
     text = text.strip()
     if not text:
         return (None, "") if spec.optional else None
     if spec.kind is ValueKind.TEXT:
+        # A quoted part is the item: models write `done item "eggs"` for `done eggs`.
+        if quoted := _QUOTED.search(text):
+            text = quoted.group(1).strip()
         return (
-            (text, "") if len(text) <= MAX_TEXT_CHARS and not set(text) & set("[]<>{},") else None
+            (text, "")
+            if text and len(text) <= MAX_TEXT_CHARS and not set(text) & set("[]<>{},")
+            else None
         )
     head, _, tail = text.partition(" ")
     if spec.kind is ValueKind.DURATION:

@@ -32,6 +32,7 @@ def is_about(home: HomeTarget, request: TurnRequest, context: list[str]) -> bool
             context=context,
             satellite_area=request.group_area,
             everything=home.target.name.startswith(EVERYTHING),
+            order=request.acts,
         )
     return mentions(home.target, home.domain, request.text, context, home.area_aliases)
 

@@ -100,11 +100,15 @@ def group_mentions(
     context: Iterable[str] = (),
     satellite_area: Iterable[str] = (),
     everything: bool = False,
+    order: bool = False,
 ) -> bool:
     """Whether `request` asks for a group of these kinds in this place (`place_names`: the
     area's or floor's names, none for the whole home): "turn off all the lights", « éteins
     les lumières de la cuisine », "turn on the lights" from a kitchen satellite; or, for
-    `everything` in a place, « éteins tout dans la cuisine »."""
+    `everything` in a place, « éteins tout dans la cuisine ». An `order` from a satellite
+    reaches the whole home only when it says so ("all", « tout »): « allume la lumière ici »
+    is the satellite's room, never every light of the house (a question, "which lights are
+    on?", is about the whole home)."""
     said = stems([request])
     kinds = set().union(*(kind_stems(d) for d in domains))
     every = {stem(w) for w in words(request)} & {stem(w) for w in ALL_WORDS}
@@ -120,7 +124,9 @@ def group_mentions(
             return True
         # No place said: the satellite's own place ("turn on the lights" in the kitchen).
         return not said & ALL_PLACES and bool(with_places(stems(satellite_area)) & place)
-    # The whole home: no place named.
+    # The whole home: no place named (and, for an order from a satellite, "all" said).
+    if order and not every and with_places(stems(satellite_area)):
+        return False
     return not said & ALL_PLACES
 
 

@@ -72,7 +72,9 @@ _TIMERS: dict[str, tuple[str, str, str, str]] = {
                    "J'ai annulé tous les minuteurs", "annuler les minuteurs"),
 }  # fmt: skip
 
-_ARTICLES = r"(?:the|my|la|le|les|l'|l\u2019|du|de la|des|mon|ma|mes)"
+# Not « du », « de la », « des »: before a name they are « de » + article, and the sentences
+# put their own « de » / « à » before the name (« retirer tomates de la liste », not « de de la »).
+_ARTICLES = r"(?:the|my|la|le|les|l'|l\u2019|mon|ma|mes)"
 
 
 def spoken_name(name: str, user_text: str) -> str:
