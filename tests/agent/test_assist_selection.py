@@ -3,7 +3,7 @@
 import pytest
 
 from custom_components.heisenberg.assist_tools.calls import Action, Target
-from custom_components.heisenberg.assist_tools.choice import which_target
+from custom_components.heisenberg.assist_tools.choice import satellite_group, which_target
 from custom_components.heisenberg.assist_tools.home_target import Catalog, HomeTarget, Kind
 from custom_components.heisenberg.assist_tools.request import TurnRequest, analyse
 from custom_components.heisenberg.assist_tools.selection import MAX_DEVICES, select_targets
@@ -122,3 +122,29 @@ def test_a_second_call_on_a_look_alike_goes_to_the_device_named_and_not_yet_acte
     assert (
         which_target(LIGHTS["Kitchen Spotlights"], catalog, asked) is LIGHTS["Kitchen Spotlights"]
     )
+
+
+def group(name: str, place: tuple[str, ...]) -> HomeTarget:
+    target = Target(name, (Action("on"), Action("off")))
+    return HomeTarget(
+        target, Kind.GROUP, "light", match_name=name, place_names=place, domains=("light",)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "area", "expected"),
+    [
+        ("Allume la lumière ici", "fr", ("Kitchen",), "all lights in Kitchen"),
+        ("Turn on the lights", "en", ("Kitchen",), "all lights in Kitchen"),
+        ("Turn on all the lights", "en", ("Kitchen",), "all lights"),  # "all" said
+        ("Turn on the lights", "en", (), "all lights"),  # no satellite
+    ],
+)
+def test_a_whole_home_group_called_for_an_order_from_a_satellite_is_its_room_s(
+    text: str, language: str, area: tuple[str, ...], expected: str
+) -> None:
+    whole, kitchen = group("all lights", ()), group("all lights in Kitchen", ("Kitchen", "cuisine"))
+    catalog = Catalog((*HOME, whole, kitchen))
+    targets = [h.target for h in HOME]
+    asked = analyse(text, language, targets=targets, domains=catalog.domains, area=area)
+    assert satellite_group(whole, catalog, asked).target.name == expected

@@ -299,3 +299,9 @@ def test_weather_questions_are_about_the_weather_without_saying_weather(
 ) -> None:
     forecast = Target("Home Forecast", (Action("state", read_only=True),), ("météo",))
     assert mentions(forecast, "weather", question) is expected
+
+
+@pytest.mark.parametrize("order", ["Next song", "Skip to the next track", "Play the previous song"])
+def test_next_and_previous_say_which_song_not_which_speaker(order: str) -> None:
+    speaker = Target("Kitchen Speaker", (Action("next"), Action("previous")), (), "Kitchen")
+    assert mentions(speaker, "media_player", order)

@@ -37,6 +37,18 @@ def is_about(home: HomeTarget, request: TurnRequest, context: list[str]) -> bool
     return mentions(home.target, home.domain, request.text, context, home.area_aliases)
 
 
+def satellite_group(home: HomeTarget, catalog: Catalog, request: TurnRequest) -> HomeTarget:
+    """For an order from a satellite that does not say "all", the satellite area's group of
+    the kind instead of the whole home's the model called ("[all lights] on" for « allume la
+    lumière ici » in the kitchen: "[all lights in Kitchen] on"); else `home`."""
+    if home.kind is not Kind.GROUP or home.place_names or not request.acts:
+        return home
+    if not request.group_area:  # a question, "all" said, or no satellite area
+        return home
+    local = catalog.by_name(f"{home.target.name} in {request.group_area[0]}")
+    return local if local is not None and local.kind is Kind.GROUP else home
+
+
 def which_target(
     home: HomeTarget, catalog: Catalog, request: TurnRequest, acted: Collection[str] = ()
 ) -> HomeTarget | list[HomeTarget]:

@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import llm
 
 from .calls import Call, MissingDevice, ToolCall, call_text
-from .choice import is_about, which_target
+from .choice import is_about, satellite_group, which_target
 from .groups import group_phrase
 from .home_target import Catalog, HomeTarget, Kind
 from .readings import (
@@ -86,6 +86,8 @@ class ToolTurn:
             _LOGGER.debug("%r is a question: %s not done", self.request.text, call_text(call))
             self.sentences.append(not_understood(self.lang))
             return
+        if (local := satellite_group(home, self.catalog, self.request)) is not home:
+            home, call = local, replace(call, target=local.target.name, said="")
         if not is_about(home, self.request, self.context_texts):
             _LOGGER.debug("%r is not about %s: nothing done", self.request.text, call.target)
             phrase = device_phrase(self.request.text) if self.request.acts else ""

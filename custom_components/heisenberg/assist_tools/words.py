@@ -84,7 +84,9 @@ FILLER = word_set(
 # Words that start a request: before a kind word they are no qualifier ("pause the TV").
 VERBS = word_set(
     "turn switch set put make dim brighten raise lower open close shut lock unlock start stop "
-    "pause resume play run activate kill boost skip mute unmute add remove cancel"
+    "pause resume play run activate kill boost skip mute unmute add remove cancel "
+    # Media orders: the "next" song is no particular song.
+    "next previous"
 )
 CLAUSES = re.compile(r"[,;]|\b(?:and|then|also|et|puis|aussi)\b", re.IGNORECASE)
 LINK = frozenset(["de", "du", "des", "d", "in", "of", "on", "at"])
