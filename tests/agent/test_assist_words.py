@@ -305,3 +305,22 @@ def test_weather_questions_are_about_the_weather_without_saying_weather(
 def test_next_and_previous_say_which_song_not_which_speaker(order: str) -> None:
     speaker = Target("Kitchen Speaker", (Action("next"), Action("previous")), (), "Kitchen")
     assert mentions(speaker, "media_player", order)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("Add 10 to that.", "en", RequestKind.FREE),
+        ("Ajoute 10 à ça.", "fr", RequestKind.FREE),
+        ("Add 3 eggs to my shopping list", "en", RequestKind.ORDER),
+        ("Ajoute 2 litres de lait à la liste de courses", "fr", RequestKind.ORDER),
+    ],
+)
+def test_a_sum_on_the_last_answer_is_no_order_but_a_list_s_addition_is(
+    text: str, language: str, kind: RequestKind
+) -> None:
+    shopping = Target(
+        "Shopping List", (Action("add", Value(ValueKind.TEXT)),), ("liste de courses",)
+    )
+    found = analyse(text, language, targets=[shopping], domains={"Shopping List": "todo"})
+    assert found.kind is kind

@@ -25,6 +25,7 @@ from .words import (
     POLITE,
     QUESTION_WORDS,
     VALUE_WORDS,
+    says_a_number,
     stem,
     word_set,
     words,
@@ -114,12 +115,27 @@ def analyse(
     )
 
 
+# Verbs of lists that are also arithmetic: "add 10 to that" is a sum, "add milk" a list's.
+_SUM_VERBS = word_set("add ajoute ajouter enleve enlever retire retirer subtract remove")
+
+
 def _kind(text: str, targets: list[Target], domains: dict[str, str], named: bool) -> RequestKind:
+    home_kinds = {stem(w) for d in set(domains.values()) for w in KIND_WORDS.get(d, ())}
+    said = {stem(w) for w in words(text)}
     if any(_is_order(clause) for clause in re.split(r"[,.;:!?]", text)):
+        # "Add 10 to that." after "what is 7 times 8?": a sum on the answer, about nothing of
+        # the home (a list is named by its kind word or its name).
+        opening = [w for w in words(text) if w not in POLITE]
+        if (
+            opening
+            and opening[0] in _SUM_VERBS
+            and says_a_number(text)
+            and not named
+            and not said & home_kinds
+        ):
+            return RequestKind.FREE
         return RequestKind.ORDER
     if is_question(text):
-        home_kinds = {stem(w) for d in set(domains.values()) for w in KIND_WORDS.get(d, ())}
-        said = {stem(w) for w in words(text)}
         about_home = (
             named
             or bool(asked_about(text, targets, domains))
