@@ -1,5 +1,6 @@
 """Fixtures of the agent tests: set up entries against a real or a FAKE (fault) server."""
 
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
@@ -90,8 +91,12 @@ async def converse_streaming(
         text=text, context=Context(), conversation_id=None, device_id=None,
         satellite_id=None, language="en", agent_id=agent_id(hass),
     )  # fmt: skip
+    # HA 2026.11 wants the caller's context (None: no user, as a satellite); 2026.10 has no
+    # such argument.
+    takes_context = "context" in inspect.signature(chat_session.async_get_chat_session).parameters
+    session_args: dict[str, Any] = {"context": None} if takes_context else {}
     with (
-        chat_session.async_get_chat_session(hass) as session,
+        chat_session.async_get_chat_session(hass, **session_args) as session,
         conversation.async_get_chat_log(
             hass, session, user_input, chat_log_delta_listener=listener
         ),

@@ -214,7 +214,8 @@ async def test_the_agent_form_offers_home_control(
     assert _suggested(form)[CONF_LLM_HASS_API] == ["assist"]
     key = next(k for k in form["data_schema"].schema if str(k) == CONF_LLM_HASS_API)
     options = form["data_schema"].schema[key].config["options"]
-    assert {"label": "Assist", "value": "assist"} in options
+    # HA's own label for its API ("Assist"; "Device control" from HA 2026.11).
+    assert any(option["value"] == "assist" and option["label"] for option in options), options
 
     # Ticked: stored as core stores it, and the agent says it can control.
     result = await hass.config_entries.subentries.async_configure(
