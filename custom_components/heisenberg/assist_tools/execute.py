@@ -26,7 +26,7 @@ from .readings import (
     state_sentence,
     timers_sentence,
 )
-from .relevance import device_phrase
+from .relevance import device_phrase, said_by_user
 from .request import TurnRequest
 from .speech import (
     Outcome,
@@ -72,9 +72,21 @@ class ToolTurn:
         for call in calls:
             self._plan_one(hass, call)
 
+    def _missing(self, said: str) -> str:
+        """The honest answer to "[no device] …": the name as the user said it. A model forced
+        into calls sometimes writes its own sentence there ("Mount Everest is in Asia"): that
+        is never quoted back as a device name; the request's own words are, or for a question
+        that named nothing, that the agent is not sure what it is about."""
+        if said_by_user(said, self.request.text):
+            return missing_sentence(said, self.lang)
+        phrase = device_phrase(self.request.text) if self.request.acts else ""
+        if phrase:
+            return missing_sentence(phrase, self.lang)
+        return unclear_question(self.lang) if not self.request.acts else not_understood(self.lang)
+
     def _plan_one(self, hass: HomeAssistant, call: Call | None) -> None:
         if isinstance(call, MissingDevice):
-            self.sentences.append(missing_sentence(call.said, self.lang))
+            self.sentences.append(self._missing(call.said))
             return
         home = self.catalog.by_name(call.target) if call is not None else None
         if call is None or home is None:

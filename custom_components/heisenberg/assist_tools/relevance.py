@@ -182,3 +182,13 @@ def device_phrase(request: str) -> str:
     while end < len(tokens) and plain[end] not in PHRASE_END and not plain[end].isdigit():
         end += 1
     return " ".join(tokens[start:end])
+
+
+def said_by_user(phrase: str, request: str) -> bool:
+    """Whether `phrase` is mostly the user's own words (a name the model copied from the
+    request, maybe without its article or plural), not a sentence of the model's."""
+    phrase_words = [stem(w) for w in words(phrase)]
+    if not phrase_words:
+        return False
+    request_words = {stem(w) for w in words(request)}
+    return 2 * sum(w in request_words for w in phrase_words) >= len(phrase_words)

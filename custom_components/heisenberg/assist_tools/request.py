@@ -47,6 +47,26 @@ _STATE_WORDS = word_set(
     "ouvert ouverte ouverts ouvertes ferme fermee fermes fermees verrouille verrouillee "
     "deverrouille allume allumee allumes allumees eteint eteinte eteints eteintes reste"
 )
+# After these, "on" is a preposition ("ON WHICH continent", "on the table"), not a state.
+_NOT_A_STATE_AFTER_ON = word_set(
+    "which what whose the a an this that these those my your his her its our their top"
+)
+
+
+def says_a_state(text: str, language: str) -> bool:
+    """Whether `text` names a state ("is anything ON?", « c'est allumé ? »). In French "on"
+    is the pronoun (« quelle langue parle-t-on ? »); in English "on which continent" is a
+    preposition."""
+    said = words(text)
+    for index, word in enumerate(said):
+        if word not in _STATE_WORDS:
+            continue
+        if word == "on":
+            following = said[index + 1] if index + 1 < len(said) else ""
+            if persona_language(language) == "fr" or following in _NOT_A_STATE_AFTER_ON:
+                continue
+        return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +115,10 @@ def analyse(
     group_area = () if whole_home else area
     for group, group_domains, place in groups:
         everything = group.name.startswith(EVERYTHING)
+        if everything and not (ordered or says_a_state(text, language or "")):
+            # "And in a whole day?" says "whole" of no device: everything is an order's
+            # ("turn everything off") or a state's ("is everything locked?").
+            continue
         if _asks_for_all(text) and group_mentions(
             group_domains, place, text, satellite_area=group_area, everything=everything
         ):
@@ -102,7 +126,7 @@ def analyse(
     if group_area:
         # The satellite's area group wins over the whole home's of the same kind.
         named -= {name for name in named if f"{name} in {group_area[0]}" in named}
-    kind = _kind(text, targets, domains, bool(named))
+    kind = _kind(text, targets, domains, bool(named), language or "")
     return TurnRequest(
         text=text,
         language=persona_language(language),
@@ -119,7 +143,9 @@ def analyse(
 _SUM_VERBS = word_set("add ajoute ajouter enleve enlever retire retirer subtract remove")
 
 
-def _kind(text: str, targets: list[Target], domains: dict[str, str], named: bool) -> RequestKind:
+def _kind(
+    text: str, targets: list[Target], domains: dict[str, str], named: bool, language: str
+) -> RequestKind:
     home_kinds = {stem(w) for d in set(domains.values()) for w in KIND_WORDS.get(d, ())}
     said = {stem(w) for w in words(text)}
     if any(_is_order(clause) for clause in re.split(r"[,.;:!?]", text)):
@@ -140,7 +166,7 @@ def _kind(text: str, targets: list[Target], domains: dict[str, str], named: bool
             named
             or bool(asked_about(text, targets, domains))
             or bool(said & home_kinds)
-            or bool(set(words(text)) & _STATE_WORDS)
+            or says_a_state(text, language)
         )
         return RequestKind.HOME_QUESTION if about_home else RequestKind.QUESTION
     return RequestKind.ORDER if named else RequestKind.FREE
