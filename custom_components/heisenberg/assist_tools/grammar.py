@@ -122,6 +122,10 @@ def build_grammar(
     return "\n".join(lines) + "\n"
 
 
+# Speech alone: no call, JSON object, markup or code block (a question about nothing of the home).
+SPEECH_ONLY = 'root ::= " "? say\nsay ::= [^[<{`\\\\ \\n] [^\\x00]*\n'
+
+
 def starts_with_call(text: str) -> bool:
     """Whether model output opens with a call (speech never starts with `[` under the grammar)."""
     return text.lstrip().startswith("[")

@@ -21,7 +21,8 @@ from ..personas import persona_language
 from ..prompt_format import Turn
 from .calls import MAX_CALLS, Target
 from .catalog import ASSISTANT, async_catalog
-from .grammar import build_grammar
+from .choice import is_about
+from .grammar import SPEECH_ONLY, build_grammar
 from .groups import KINDS_BY_WORD
 from .home_target import Catalog, HomeTarget, Kind
 from .prompt import devices_note, examples, instructions
@@ -80,12 +81,27 @@ class HomeView:
             area=area,
         )
 
-    def grammar_for(self, request: TurnRequest, chosen: list[HomeTarget] | None = None) -> str:
+    def grammar_for(
+        self,
+        request: TurnRequest,
+        chosen: list[HomeTarget] | None = None,
+        context: list[str] | None = None,
+    ) -> str:
         """What the model may write: calls on the `chosen` targets (all by default); calls only
         for an order or a question about the home, reading calls only for any question, a first
         call on the targets the request names (those with the action its value calls for, "to
-        19.5 degrees"), one call unless it may be about several."""
-        targets = tuple(h.target for h in (self.catalog.targets if chosen is None else chosen))
+        19.5 degrees"), one call unless it may be about several.
+
+        A question that is not about the home ("And in which country?" after "Which city is
+        the Colosseum in?") may read only what it, or the turn before (`context`), is about: a
+        reading of anything else would only end in "I'm not sure what you're asking about";
+        with nothing of the kind the model can only speak."""
+        homes = self.catalog.targets if chosen is None else chosen
+        if request.kind is RequestKind.QUESTION:
+            homes = [h for h in homes if is_about(h, request, context or [])]
+            if not homes:
+                return SPEECH_ONLY
+        targets = tuple(h.target for h in homes)
         first = set(request.named)
         if request.wanted:
             with_value = {t.name for t in targets if {a.name for a in t.actions} & request.wanted}
