@@ -119,3 +119,14 @@ def test_a_question_that_goes_on_about_a_device_may_still_read_it() -> None:
     grammar = view.grammar_for(record, None, ["Is the kitchen light on?", "[Kitchen Light] state"])
     assert "Kitchen Light" in grammar
     assert '"Front Door"' not in grammar
+
+
+def test_timers_are_read_by_a_question_only_when_it_is_about_them() -> None:
+    timers = HomeTarget(Target("timer", (Action("status", read_only=True),)), Kind.TIMERS, "timer")
+    view = HomeView(Catalog((*_view().catalog.targets, timers)), "", ())
+    follow_up = view.request("And in which country?", "en")
+    assert view.grammar_for(follow_up, None, ["Where is Rome?", "In Italy."]).startswith(
+        'root ::= " "? say\nsay'
+    )
+    asked = view.request("How long is left on the timer?", "en")
+    assert '"timer"' in view.grammar_for(asked, None, [])

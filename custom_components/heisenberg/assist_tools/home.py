@@ -26,6 +26,7 @@ from .grammar import SPEECH_ONLY, build_grammar
 from .groups import KINDS_BY_WORD
 from .home_target import Catalog, HomeTarget, Kind
 from .prompt import devices_note, examples, instructions
+from .relevance import mentions
 from .request import RequestKind, TurnRequest, analyse
 from .selection import select_targets
 from .speech import no_control_sentence
@@ -98,7 +99,7 @@ class HomeView:
         with nothing of the kind the model can only speak."""
         homes = self.catalog.targets if chosen is None else chosen
         if request.kind is RequestKind.QUESTION:
-            homes = [h for h in homes if is_about(h, request, context or [])]
+            homes = [h for h in homes if _readable_for(h, request, context or [])]
             if not homes:
                 return SPEECH_ONLY
         targets = tuple(h.target for h in homes)
@@ -113,6 +114,14 @@ class HomeView:
             frozenset(first) or None,
             MAX_CALLS if request.several else 1,
         )
+
+
+def _readable_for(home: HomeTarget, request: TurnRequest, context: list[str]) -> bool:
+    """Whether a question that is not about the home may still read this target: it, or the
+    turn before, is about it (the timers: it says "timer" or « minuteur »)."""
+    if home.kind is Kind.TIMERS:
+        return mentions(home.target, "timer", request.text, context)
+    return is_about(home, request, context)
 
 
 @lru_cache(maxsize=32)
@@ -155,7 +164,7 @@ def home_view(
     ]
     places = sorted({g.place_names for g in groups if g.place_names and _is_area(g)})
 
-    def section(areas: list[str] | None = None) -> str:
+    def section(large: bool = False) -> str:
         return instructions(
             devices,
             others,
@@ -163,13 +172,13 @@ def home_view(
             area_example=places[0][0] if places else "",
             domains=catalog.domains,
             language=language,
-            areas=areas,
+            large=large,
         )
 
     listed = section()
     large = len(listed) > MAX_LISTED_CHARS
     if large:
-        listed = section([f"{p[0]} ({', '.join(p[1:])})" if len(p) > 1 else p[0] for p in places])
+        listed = section(large=True)
     return HomeView(
         catalog,
         listed,

@@ -148,6 +148,10 @@ def _kind(
 ) -> RequestKind:
     home_kinds = {stem(w) for d in set(domains.values()) for w in KIND_WORDS.get(d, ())}
     said = {stem(w) for w in words(text)}
+    # Whole words (and their plurals) for telling a question about the home: a stem is too
+    # short there ("country" is no "countdown", « compter » no « compte à rebours »).
+    kind_words = {_singular(w) for d in set(domains.values()) for w in KIND_WORDS.get(d, ())}
+    said_words = {_singular(w) for w in words(text)}
     if any(_is_order(clause) for clause in re.split(r"[,.;:!?]", text)):
         # "Add 10 to that." after "what is 7 times 8?": a sum on the answer, about nothing of
         # the home (a list is named by its kind word or its name).
@@ -165,11 +169,15 @@ def _kind(
         about_home = (
             named
             or bool(asked_about(text, targets, domains))
-            or bool(said & home_kinds)
+            or bool(said_words & kind_words)
             or says_a_state(text, language)
         )
         return RequestKind.HOME_QUESTION if about_home else RequestKind.QUESTION
     return RequestKind.ORDER if named else RequestKind.FREE
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith(("s", "x")) else word
 
 
 def is_question(text: str) -> bool:
