@@ -140,9 +140,9 @@ class FailoverStream:
         """Send the request to `server` and wait for its first piece (None: it said nothing).
         A server failure is returned (and recorded), for the caller to try the next server;
         any other error is raised."""
-        await self._wait_for_warm_up(server)
         assert server.detected_format is not None  # turn_order() offers only known servers
         request = self._request_for(server)
+        await self._wait_for_warm_up(server, request.prompt)
         self.prompt_chars = len(request.prompt)
         while True:
             if server.grammar_rejected and request.grammar is not None:
@@ -175,13 +175,18 @@ class FailoverStream:
             server.breaker.record_success()
             return pieces, first
 
-    async def _wait_for_warm_up(self, server: LlamaServer) -> None:
+    async def _wait_for_warm_up(self, server: LlamaServer, prompt: str) -> None:
         """The warm-up may be evaluating this very prefix on this server: reuse it rather
-        than race it."""
-        if server.warming.locked():
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._first_token_timeout), server.warming:
-                    pass
+        than race it. A question in another language (or of another agent) goes at once; the
+        warm-up lets it go first before its next prefix (`warmup.async_warm_up_server`)."""
+        warming = server.warming_prompt
+        if warming is None or not shares_prefix(prompt, warming):
+            return
+        if any(prompt.startswith(warm) for warm in server.warmed_prefixes.values()):
+            return  # its own prefix is warm already (another language is being warmed)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._first_token_timeout):
+                await server.warm_step_done.wait()
 
     def _record_failure(self, server: LlamaServer, err: LlamaServerError) -> None:
         server.breaker.record_failure(str(err))
@@ -192,6 +197,12 @@ class FailoverStream:
             err,
             server.breaker.current_cool_down,
         )
+
+
+def shares_prefix(prompt: str, warming: str) -> bool:
+    """Whether `prompt` starts with most of the prompt being warmed: the same agent and
+    language (its date note may already differ after midnight, or its history follow)."""
+    return prompt.startswith(warming[: len(warming) // 2])
 
 
 def _grammar_refused(err: LlamaServerError, request: CompletionRequest) -> bool:
