@@ -103,7 +103,9 @@ class HomeView:
             if not homes:
                 return SPEECH_ONLY
         targets = tuple(h.target for h in homes)
-        first = set(request.named)
+        # A question naming nothing in full reads what it asks about ("il fait combien
+        # dehors ?": the outside temperature), rather than anything the model picks.
+        first = set(request.named) or set(request.asked)
         if request.wanted:
             with_value = {t.name for t in targets if {a.name for a in t.actions} & request.wanted}
             first = (first & with_value) or with_value
@@ -113,6 +115,9 @@ class HomeView:
             not request.acts,
             frozenset(first) or None,
             MAX_CALLS if request.several else 1,
+            # An order is carried out, never answered with a state ("turn on the lights
+            # upstairs" → "[all lights in Upstairs] state"), unless it also asks something.
+            acts_only=request.kind is RequestKind.ORDER and not request.asks,
         )
 
 
@@ -131,8 +136,12 @@ def _grammar(
     read_only: bool,
     first: frozenset[str] | None,
     max_calls: int,
+    *,
+    acts_only: bool,
 ) -> str:
-    return build_grammar(list(targets), allow_speech, read_only, first, max_calls)
+    return build_grammar(
+        list(targets), allow_speech, read_only, first, max_calls, acts_only=acts_only
+    )
 
 
 def any_exposed(hass: HomeAssistant) -> bool:

@@ -80,6 +80,10 @@ class TurnRequest:
     wanted: frozenset[str]  # actions its values call for ("temperature")
     several: bool  # it may be about more than one target
     area: tuple[str, ...] = ()  # the satellite's area and its other names
+    # The targets a question asks about by what they measure and one of their own words
+    # ("how warm is it OUTSIDE": the outside temperature), for a question naming none in full.
+    asked: frozenset[str] = frozenset()
+    asks: bool = False  # one of its clauses is a question ("… and tell me the temperature")
     # The area a group named by its kind alone means ("turn on the lights"): the satellite's
     # for an order, none (the whole home) for a question or "all".
     group_area: tuple[str, ...] = ()
@@ -127,6 +131,7 @@ def analyse(
         # The satellite's area group wins over the whole home's of the same kind.
         named -= {name for name in named if f"{name} in {group_area[0]}" in named}
     kind = _kind(text, targets, domains, bool(named), language or "")
+    asked = asked_about(text, targets, domains) if kind is RequestKind.HOME_QUESTION else set()
     return TurnRequest(
         text=text,
         language=persona_language(language),
@@ -136,6 +141,8 @@ def analyse(
         several=asks_for_several(text),
         area=area,
         group_area=group_area,
+        asked=frozenset(asked),
+        asks=any(is_question(clause) for clause in CLAUSES.split(text) if clause),
     )
 
 
