@@ -62,6 +62,11 @@ class LlamaServer:
     # Set while no answer of ours is in flight: the warm-up's next prefix waits for it, so a
     # question asked during a long warm-up gets the CPU.
     quiet: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    # Of the answers in flight, those waiting for the prefix being warmed (`warm_step.py`
+    # gives way to the others only).
+    waiting_for_warm_up: int = 0
+    # Prompt tokens a second its last warm-up was evaluated at (None: none yet).
+    prompt_rate: float | None = None
     # When its health probe first failed (None while it answers), for the repair issue.
     down_since: float | None = None
     # Answers the agent is getting from it now. With as many as it has slots, a new question

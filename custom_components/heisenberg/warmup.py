@@ -12,7 +12,6 @@ Failures are logged, never fatal.
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -35,18 +34,15 @@ from .assist_tools.home import any_exposed, async_api_for_warm_up, home_view
 from .const import DOMAIN
 from .context_issue import is_context_refusal, learn_from_warm_up, warm_up_refused
 from .context_note import conversation_note_start
-from .llama_client import CompletionStats, LlamaServerError
+from .llama_client import LlamaServerError
 from .pipeline_languages import agent_languages, async_listen_pipelines
 from .prompt_format import build_note_start, build_prefix
 from .runtime import HeisenbergConfigEntry, HeisenbergRuntime
 from .server_pool import LlamaServer
 from .warm_slots import async_fill_slots, choose_slots
+from .warm_step import async_evaluate
 
 _LOGGER = logging.getLogger(__name__)
-
-# How long the warm-up of a next prefix waits for the questions being answered to end (a
-# steady stream of questions must not keep a language cold for ever).
-QUESTION_FIRST_SECONDS = 60.0
 
 
 def render_instructions(hass: HomeAssistant, instructions: str) -> str:
@@ -93,7 +89,7 @@ async def async_warm_up_agent(
         key = warmed_key(subentry.subentry_id, language)
         if warm == server.warmed_prefixes.get(key):
             return
-        stats = await _evaluate(server, warm, max(options.timeout, 60.0), slot)
+        stats = await async_evaluate(server, warm, max(options.timeout, 60.0), slot)
     except TemplateError as err:
         _LOGGER.warning(
             "Warm-up of %s skipped: its prompt does not render: %s", subentry.title, err
@@ -124,19 +120,6 @@ async def async_warm_up_agent(
         stats.prompt_tokens,
         stats.total_seconds,
     )
-
-
-async def _evaluate(
-    server: LlamaServer, prompt: str, timeout: float, slot: int | None
-) -> CompletionStats:
-    """Evaluate `prompt` into the server's cache, telling questions that start with it to
-    wait for it (`failover._wait_for_warm_up`)."""
-    server.warming_prompt, server.warm_step_done = prompt, asyncio.Event()
-    try:
-        return await server.client.warm_up(prompt, timeout, slot)
-    finally:
-        server.warming_prompt = None
-        server.warm_step_done.set()
 
 
 def warmed_key(subentry_id: str, language: str) -> str:
@@ -171,11 +154,6 @@ async def async_warm_up_server(
     )
     async with server.warming:
         for (subentry, language), slot in zip(prefixes, slots, strict=True):
-            # A question asked meanwhile (its own prefix may be warm already) gets the CPU
-            # first: evaluated beside another prefix, it would wait for both.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(QUESTION_FIRST_SECONDS):
-                    await server.quiet.wait()
             await async_warm_up_agent(
                 hass, entry.runtime_data, server, subentry, slot=slot, language=language
             )

@@ -3,6 +3,7 @@ is added, and new prefixes take empty slots, stale ones, then copies."""
 
 from typing import Any, cast
 
+from custom_components.heisenberg.failover import cold_prefix_seconds
 from custom_components.heisenberg.server_pool import LlamaServer
 from custom_components.heisenberg.warm_slots import choose_slots
 
@@ -42,3 +43,13 @@ def test_new_prefixes_take_empty_then_stale_slots() -> None:
 def test_more_prefixes_than_slots_share_them_and_one_slot_is_none() -> None:
     assert choose_slots(_server(2, {}, {}), ["a/en", "a/fr", "a/de"]) == [0, 1, 0]
     assert choose_slots(_server(1, {}, {}), ["a/en", "a/fr"]) == [None, None]
+
+
+async def test_a_question_during_the_warm_up_gets_the_time_to_evaluate_its_cold_prefix() -> None:
+    server = _server(2, {"a/en": "EN prefix"}, {0: "EN prefix"})
+    server.prompt_rate, server.chars_per_token = 20.0, 4.0
+    cold = "FR prefix " * 80  # 800 characters: 200 tokens, 10 s at 20 a second
+    assert cold_prefix_seconds(server, cold) == 0.0  # no warm-up under way: no extra wait
+    async with server.warming:
+        assert 9.5 < cold_prefix_seconds(server, cold) < 10.5
+        assert cold_prefix_seconds(server, "EN prefix and a question") == 0.0  # warm already
