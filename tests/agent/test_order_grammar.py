@@ -14,6 +14,9 @@ TARGETS = {
     Target("Desk Lamp", LIGHT, ("lampe du bureau",), "Office"): "light",
     Target("Outside Temperature", (STATE,), ("température extérieure",), "Garden"): "sensor",
     Target("Living Room Temperature", (STATE,), ("température du salon",), "Living Room"): "sensor",
+    Target("Kitchen Speaker", (Action("next"), Action("pause"), STATE), ("enceinte",), "Kitchen"): (
+        "media_player"
+    ),
 }
 
 
@@ -63,3 +66,20 @@ def test_a_question_reads_what_it_asks_about_first(text: str, language: str, tar
     first = _first_rule(view.grammar_for(view.request(text, language)))
     assert target in first
     assert "Bedroom Light" not in first and "Desk Lamp" not in first
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Passe à la chanson suivante", "fr"), ("Skip this song", "en")],
+)
+def test_an_order_fitting_one_device_by_its_kind_acts_on_it(text: str, language: str) -> None:
+    view = _view()
+    assert "Kitchen Speaker" in _first_rule(view.grammar_for(view.request(text, language)))
+
+
+def test_an_order_fitting_many_devices_is_not_forced_onto_them() -> None:
+    hall = HomeTarget(
+        Target("Hall Light", LIGHT, (), "Hall"), Kind.ENTITY, "light", entity_id="x.h"
+    )
+    view = HomeView(Catalog((*_view().catalog.targets, hall)), "", ())
+    assert _first_rule(view.grammar_for(view.request("Turn on the light", "en"))) == ""

@@ -5,6 +5,7 @@ Built the same way for a conversation turn and for the warm-up, so the warmed pr
 for byte the one a turn uses. Grammars are cached while the home does not change.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -105,7 +106,7 @@ class HomeView:
         targets = tuple(h.target for h in homes)
         # A question naming nothing in full reads what it asks about ("il fait combien
         # dehors ?": the outside temperature), rather than anything the model picks.
-        first = set(request.named) or set(request.asked)
+        first = set(request.named) or set(request.asked) or _only_fitting(homes, request)
         if request.wanted:
             with_value = {t.name for t in targets if {a.name for a in t.actions} & request.wanted}
             first = (first & with_value) or with_value
@@ -119,6 +120,22 @@ class HomeView:
             # upstairs" → "[all lights in Upstairs] state"), unless it also asks something.
             acts_only=request.kind is RequestKind.ORDER and not request.asks,
         )
+
+
+# An order that names nothing in full but fits this few devices by their kind and words
+# acts on one of them ("passe à la chanson suivante": the one speaker), not on "no device".
+MAX_FITTING = 2
+
+
+def _only_fitting(homes: Iterable[HomeTarget], request: TurnRequest) -> set[str]:
+    if request.kind is not RequestKind.ORDER:
+        return set()
+    fitting = {
+        h.target.name
+        for h in homes
+        if h.kind is Kind.ENTITY and mentions(h.target, h.domain, request.text, (), h.area_aliases)
+    }
+    return fitting if len(fitting) <= MAX_FITTING else set()
 
 
 def _readable_for(home: HomeTarget, request: TurnRequest, context: list[str]) -> bool:
