@@ -6,6 +6,7 @@ import pytest
 from custom_components.heisenberg.assist_tools.calls import Action, Target, Value, ValueKind
 from custom_components.heisenberg.assist_tools.home import HomeView
 from custom_components.heisenberg.assist_tools.home_target import Catalog, HomeTarget, Kind
+from custom_components.heisenberg.assist_tools.relevance import named_targets
 
 STATE = Action("state", read_only=True)
 LIGHT = (Action("on"), Action("off"), Action("brightness", Value(ValueKind.NUMBER, 0, 100)), STATE)
@@ -83,3 +84,16 @@ def test_an_order_fitting_many_devices_is_not_forced_onto_them() -> None:
     )
     view = HomeView(Catalog((*_view().catalog.targets, hall)), "", ())
     assert _first_rule(view.grammar_for(view.request("Turn on the light", "en"))) == ""
+
+
+def test_two_devices_joined_in_one_order_are_each_named_in_their_own_part() -> None:
+    spots = Target("Kitchen Spots", LIGHT, ("spots de la cuisine",), "Kitchen")
+    kitchen = Target("Kitchen Light", LIGHT, ("lumière de la cuisine",), "Kitchen")
+    living = Target("Living Room Light", LIGHT, ("lumière du salon",), "Living Room")
+    request = "Allume les spots de la cuisine et la lumière du salon"
+    assert named_targets(request, [spots, kitchen, living]) == {
+        "Kitchen Spots",
+        "Living Room Light",
+    }
+    salt = Target("Salt and Pepper Lamp", LIGHT, (), "Kitchen")
+    assert named_targets("Turn on the salt and pepper lamp", [salt]) == {"Salt and Pepper Lamp"}

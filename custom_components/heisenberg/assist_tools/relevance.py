@@ -130,17 +130,27 @@ def group_mentions(
     return not said & ALL_PLACES
 
 
+# The words that join two orders or two devices in one request.
+_JOINED = re.compile(r"\b(?:and|then|et|puis)\b", re.IGNORECASE)
+
+
 def named_targets(request: str, targets: Iterable[Target]) -> frozenset[str]:
     """The targets the request names in full, by one of their names ("the light in the
     kitchen" names "Kitchen Light"; « dehors » names "Outside Temperature"). When one name
     said is part of a longer one also said, the longer wins: « la chambre d'amis » names the
-    guest room's fan, not the bedroom's (« ventilateur de la chambre »)."""
+    guest room's fan, not the bedroom's (« ventilateur de la chambre »). A request joining
+    several with "and" / « et » names each within its own part: « les spots de la cuisine et
+    la lumière du salon » does not name the kitchen LIGHT (« lumière » is the living room's)."""
     said = with_places(stems([request]))
+    parts = [with_places(stems([p])) for p in _JOINED.split(request) if p.strip()]
     found: dict[str, set[str]] = {}
     for target in targets:
         for name in target.spoken_names:
             words_of_name = stems([name])
-            if words_of_name and words_of_name <= said:
+            whole = _JOINED.search(name) is not None  # "Salt and Pepper Lamp"
+            if words_of_name and (
+                any(words_of_name <= part for part in parts) or (whole and words_of_name <= said)
+            ):
                 best = found.get(target.name, set())
                 found[target.name] = words_of_name if len(words_of_name) > len(best) else best
     return frozenset(
