@@ -2,7 +2,7 @@
 300 exposed entities, per model and mode.
 
     .venv/bin/python -m benchmarks.large_home [--models qwen2.5-1.5b] [--sizes 15,60,150,300]
-        [--modes alone,local-first] [--show wrong|all|none] [--languages en,fr]
+        [--modes alone,local-first] [--show wrong|all|none] [--languages en,fr] [--no-probe]
 
 Each size is a fresh harness HA with the home of `harness/large_home.py` (real HA entities,
 French aliases on every entity and area, a timer-capable satellite in the hall) and a new
@@ -94,18 +94,20 @@ class SizeResult:
     warmup: float = 0.0
     probe_seconds: float = 0.0
     probe_right: bool = False
+    probed: bool = True
 
 
 async def run_size(hass: HomeAssistant, url: str, size: int, *, modes: list[str],
-                   show: str, languages: set[str]) -> SizeResult:  # fmt: skip
+                   show: str, languages: set[str], probe: bool = True) -> SizeResult:  # fmt: skip
     home = build_home(size)
     await async_build(hass, home)
     satellite = await async_add_satellite(hass, SATELLITE_AREA)
-    result = SizeResult(size)
+    result = SizeResult(size, probed=probe)
     started = time.monotonic()
     entry, agent_id = await async_setup_agent(hass, url)
-    probe = await run_case(hass, home, agent_id, satellite, PROBE, local_first=False)
-    result.probe_seconds, result.probe_right = probe.to_answer, probe.verdict.right
+    if probe:
+        asked = await run_case(hass, home, agent_id, satellite, PROBE, local_first=False)
+        result.probe_seconds, result.probe_right = asked.to_answer, asked.verdict.right
     await _wait_warmup(entry)
     result.warmup = time.monotonic() - started
     for mode in modes:
@@ -150,7 +152,7 @@ def row(measured: list[Measured]) -> str:
 
 
 async def run(model: str, sizes: list[int], modes: list[str], show: str,
-              languages: set[str]) -> list[SizeResult]:  # fmt: skip
+              languages: set[str], *, probe: bool = True) -> list[SizeResult]:  # fmt: skip
     results = []
     for size in sizes:
         # A new server per size: its warm-up must not find the last size's prefix cached (a
@@ -168,7 +170,13 @@ async def run(model: str, sizes: list[int], modes: list[str], show: str,
                     assert await async_setup_component(hass, component, {})
                 results.append(
                     await run_size(
-                        hass, server.url, size, modes=modes, show=show, languages=languages
+                        hass,
+                        server.url,
+                        size,
+                        modes=modes,
+                        show=show,
+                        languages=languages,
+                        probe=probe,
                     )
                 )
                 await hass.async_stop(force=True)
@@ -187,19 +195,23 @@ def main() -> None:
     parser.add_argument("--modes", default="alone,local-first")
     parser.add_argument("--show", choices=("none", "wrong", "all"), default="wrong")
     parser.add_argument("--languages", default="en,fr")
+    parser.add_argument("--no-probe", action="store_true",
+                        help="no question during the warm-up: the warm-up's own time")  # fmt: skip
     args = parser.parse_args()
     for name in ("custom_components.heisenberg", "custom_components.heisenberg.conversation"):
         logging.getLogger(name).setLevel(logging.DEBUG)
     logging.getLogger("custom_components.heisenberg").addHandler(REFUSALS)
     logging.getLogger("custom_components.heisenberg.conversation").addHandler(MODEL_CALLS)
-    sizes, modes = [int(s) for s in args.sizes.split(",")], args.modes.split(",")
+    sizes, modes = [int(s) for s in args.sizes.split(",")], [m for m in args.modes.split(",") if m]
     print(f"\nLarge homes: {len(LARGE_CASES)} requests per size (half French), one run each")
     header = (f"{'model':<14}{'size':>5} {'mode':<12}{'lang':<5}{'n':>4}{'right':>9}{'':>4}"
               f"{'tok med':>9}{'tok max':>8}{'refused':>9}{'text ms':>10}{'action ms':>11}")  # fmt: skip
     warm_lines = []
     for model in args.models.split(","):
         languages = set(args.languages.split(","))
-        results = asyncio.run(run(model, sizes, modes, args.show, languages))
+        results = asyncio.run(
+            run(model, sizes, modes, args.show, languages, probe=not args.no_probe)
+        )
         print("\n" + header)
         for result in results:
             for mode, measured in result.by_mode.items():
@@ -209,8 +221,9 @@ def main() -> None:
                         continue
                     print(f"{model:<14}{result.size:>5} {mode:<12}{lang:<5}{row(part)}")
             probe = "right" if result.probe_right else "wrong"
-            warm_lines.append(f"{model:<14}{result.size:>5}  warm-up {result.warmup:6.1f} s;"
-                              f" question during warm-up: {probe} in {result.probe_seconds:.1f} s")  # fmt: skip
+            asked = (f"; question during warm-up: {probe} in {result.probe_seconds:.1f} s"
+                     if result.probed else " (no question meanwhile)")  # fmt: skip
+            warm_lines.append(f"{model:<14}{result.size:>5}  warm-up {result.warmup:6.1f} s{asked}")
     print("\n" + "\n".join(warm_lines))
 
 

@@ -141,9 +141,13 @@ def instructions(
         lines.append(_LARGE[lang])
         devices = [t for t in devices if domains.get(t.name) in _SHOWN_KINDS]
     shown = [t for t in sorted_targets([*devices, *others]) if t.name not in _UNLISTED]
+    if large:
+        # The timers' and groups' calls are in each turn's grammar and in the examples; said
+        # here too they cost 60 tokens a language at every warm-up.
+        shown = [t for t in shown if t in devices]
     if shown:
         lines += [_DEVICES[lang], *(_line(t, domains.get(t.name, "")) for t in shown)]
-    if group_kinds:
+    if group_kinds and not large:
         kinds = ", ".join(f"all {kind}" for kind in group_kinds)
         example = f"all {group_kinds[0]} in {area_example}" if area_example else "-"
         lines.append(_GROUPS[lang].format(kinds=kinds, example=example))
