@@ -42,6 +42,7 @@ from .speech import (
     unclear_question,
     which_one_sentence,
 )
+from .timer_names import timer_name
 from .verbs import STATE, Verb
 from .words import name_in, says_a_number
 
@@ -185,6 +186,9 @@ class ToolTurn:
         if verb is None or tool is None:
             self.sentences.append(no_timers_sentence(self.lang))
             return
+        if call.action == "start" and not call.label:
+            # "Set a pasta timer for 12 minutes": the name the model left out, as said.
+            call = replace(call, label=timer_name(self.request.text))
         ident = self._add(tool, timer_args(call), call)
         if verb.read_only:
             self.sentences.append(lambda results: _timers(results.get(ident), self.lang))
