@@ -208,7 +208,9 @@ def home_view(
     return HomeView(
         catalog,
         listed,
-        examples(devices, [*others, *(g.target for g in groups)], catalog.domains, language),
+        examples(
+            devices, [*others, *(g.target for g in groups)], catalog.domains, language, large=large
+        ),
         large,
     )
 

@@ -175,21 +175,30 @@ def devices_note(targets: list[Target], language: str | None) -> str:
 
 
 def examples(
-    devices: list[Target], others: list[Target], domains: dict[str, str], language: str | None
+    devices: list[Target],
+    others: list[Target],
+    domains: dict[str, str],
+    language: str | None,
+    *,
+    large: bool = False,
 ) -> tuple[Turn, ...]:
     """Calls on this home's own targets: a command, a command with a value, a state question,
     two devices at once, the everyday requests the home has targets for (groups, timers,
-    lists, weather), and a device the home does not have."""
+    lists, weather), and a device the home does not have. For a `large` home, no device's
+    state question: the group's ("which lights are on?") shows the reading call, and every
+    token of the prefix is evaluated at each warm-up in each language."""
     lang = persona_language(language)
     ordered = sorted_targets(devices)
     made: list[Turn] = []
     # The weather and the lists have examples of their own.
     used = {t.name for t in devices if domains.get(t.name) in ("weather", "todo")}
-    for kinds in (
+    kinds_shown: tuple[tuple[str, ...], ...] = (
         ("on", "lock", "open", "activate"),
         ("brightness", "position", "temperature", "speed", "volume"),
-        ("state",),
-    ):
+    )
+    if not large:
+        kinds_shown = (*kinds_shown, ("state",))
+    for kinds in kinds_shown:
         found = _first_with(ordered, kinds, skip=used)
         if found is None:
             continue
