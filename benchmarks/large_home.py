@@ -151,14 +151,16 @@ def row(measured: list[Measured]) -> str:
 
 async def run(model: str, sizes: list[int], modes: list[str], show: str,
               languages: set[str]) -> list[SizeResult]:  # fmt: skip
-    server = LlamaServerProcess(
-        model=resolve_model(model), binary=find_llama_server(), port=free_port(),
-        log_path=cache_dir() / "bench-large-home-llama.log", extra_args=["--metrics"],
-    )  # fmt: skip
-    await asyncio.to_thread(server.start)
     results = []
-    try:
-        for size in sizes:
+    for size in sizes:
+        # A new server per size: its warm-up must not find the last size's prefix cached (a
+        # large home's prefix does not list its devices, so it is the same at 150 and 300).
+        server = LlamaServerProcess(
+            model=resolve_model(model), binary=find_llama_server(), port=free_port(),
+            log_path=cache_dir() / "bench-large-home-llama.log", extra_args=["--metrics"],
+        )  # fmt: skip
+        await asyncio.to_thread(server.start)
+        try:
             async with async_test_home_assistant() as hass:
                 hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
                 frame.async_setup(hass)  # a second harness hass finds it unset
@@ -171,8 +173,8 @@ async def run(model: str, sizes: list[int], modes: list[str], show: str,
                 )
                 await hass.async_stop(force=True)
             print(f"[{model}] {size} entities done", file=sys.stderr)
-    finally:
-        server.stop()
+        finally:
+            server.stop()
     return results
 
 

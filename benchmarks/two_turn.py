@@ -33,7 +33,7 @@ DIALOGS: tuple[Question, ...] = (
     _dialog(EN, "What is the capital of Spain?", "What language do people speak there?", "Spanish"),
     _dialog(EN, "How many days are there in a week?", "And in four weeks?", "28", "twenty-eight", "twenty eight"),
     _dialog(EN, "Who painted the Mona Lisa?", "Which country was he from?", "Italy", "Italian"),
-    _dialog(EN, "What is the tallest mountain in the world?", "On which continent is it?", "Asia"),
+    _dialog(EN, "What is the tallest mountain in the world?", "On which continent is it?", "Asia", "Asian"),
     _dialog(EN, "What is nine plus six?", "Subtract five from that.", "10", "ten"),
     _dialog(FR, "Quelle est la capitale de la Belgique ?", "Et celle des Pays-Bas ?", "Amsterdam"),
     _dialog(FR, "Combien font huit fois neuf ?", "Multiplie ça par deux.", "144", "cent quarante-quatre", "cent quarante quatre"),

@@ -174,7 +174,8 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         # the prompt and the request.
         recent = f"{history[-1].user}\n{history[-1].assistant}" if history else ""
         chosen, devices_note = home.targets_for(request, recent) if home and request else ([], "")
-        grammar = home.grammar_for(request, chosen) if home and request else None
+        context = [history[-1].user, history[-1].assistant] if history else []
+        grammar = home.grammar_for(request, chosen, context) if home and request else None
         calls_only = request.calls_only if request else False
         parts = self._prompt_parts(
             persona,

@@ -14,6 +14,7 @@ import dataclasses
 import logging
 from collections.abc import AsyncGenerator, Callable
 
+from .context_fit import estimate_tokens
 from .llama_client import (
     CannotConnect,
     CompletionRequest,
@@ -101,7 +102,7 @@ class FailoverStream:
             self.waits_for_slot = server.saturated
             with server.answering():
                 opened = await self._open(
-                    server, timeout if last else min(timeout, HAND_OVER_AFTER)
+                    server, timeout if last else min(timeout, HAND_OVER_AFTER), cold_too=last
                 )
                 if isinstance(opened, LlamaServerError):
                     error = opened
@@ -135,14 +136,18 @@ class FailoverStream:
             await pieces.aclose()  # ending early closes the request: generation stops
 
     async def _open(
-        self, server: LlamaServer, first_token_timeout: float
+        self, server: LlamaServer, first_token_timeout: float, *, cold_too: bool = False
     ) -> tuple[AsyncGenerator[str], str | None] | LlamaServerError:
         """Send the request to `server` and wait for its first piece (None: it said nothing).
         A server failure is returned (and recorded), for the caller to try the next server;
-        any other error is raised."""
-        await self._wait_for_warm_up(server)
+        any other error is raised. With `cold_too` (no server behind it), a prompt whose
+        prefix is not warm yet (a question during the warm-up) gets the time to evaluate it on
+        top of the wait: it is not a hung server, and no other would answer sooner."""
         assert server.detected_format is not None  # turn_order() offers only known servers
         request = self._request_for(server)
+        await self._wait_for_warm_up(server, request.prompt)
+        if cold_too:
+            first_token_timeout += cold_prefix_seconds(server, request.prompt)
         self.prompt_chars = len(request.prompt)
         while True:
             if server.grammar_rejected and request.grammar is not None:
@@ -175,13 +180,22 @@ class FailoverStream:
             server.breaker.record_success()
             return pieces, first
 
-    async def _wait_for_warm_up(self, server: LlamaServer) -> None:
+    async def _wait_for_warm_up(self, server: LlamaServer, prompt: str) -> None:
         """The warm-up may be evaluating this very prefix on this server: reuse it rather
-        than race it."""
-        if server.warming.locked():
+        than race it. A question in another language (or of another agent) goes at once, and the
+        warm-up gives way to it (`warm_step.py`)."""
+        warming = server.warming_prompt
+        if warming is None or not shares_prefix(prompt, warming):
+            return
+        if any(prompt.startswith(warm) for warm in server.warmed_prefixes.values()):
+            return  # its own prefix is warm already (another language is being warmed)
+        server.waiting_for_warm_up += 1
+        try:
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._first_token_timeout), server.warming:
-                    pass
+                async with asyncio.timeout(self._first_token_timeout):
+                    await server.warm_step_done.wait()
+        finally:
+            server.waiting_for_warm_up -= 1
 
     def _record_failure(self, server: LlamaServer, err: LlamaServerError) -> None:
         server.breaker.record_failure(str(err))
@@ -192,6 +206,31 @@ class FailoverStream:
             err,
             server.breaker.current_cool_down,
         )
+
+
+# The most a cold prefix adds to the first-token wait (a 2,000-token prompt at 19 a second).
+MAX_COLD_SECONDS = 120.0
+
+
+def cold_prefix_seconds(server: LlamaServer, prompt: str) -> float:
+    """How long the server may take to evaluate `prompt` from scratch while its warm-up is
+    under way and no prefix warmed on it starts it yet; 0 otherwise (a server that is not
+    warming is not waited for longer). From the rate its warm-ups ran at (a quarter of the
+    most while none has ended)."""
+    if not server.warming.locked() or any(
+        prompt.startswith(warm) for warm in server.warmed_prefixes.values()
+    ):
+        return 0.0
+    if not server.prompt_rate:
+        return MAX_COLD_SECONDS / 4
+    tokens = estimate_tokens(prompt, server.chars_per_token)
+    return min(MAX_COLD_SECONDS, tokens / server.prompt_rate)
+
+
+def shares_prefix(prompt: str, warming: str) -> bool:
+    """Whether `prompt` starts with most of the prompt being warmed: the same agent and
+    language (its date note may already differ after midnight, or its history follow)."""
+    return prompt.startswith(warming[: len(warming) // 2])
 
 
 def _grammar_refused(err: LlamaServerError, request: CompletionRequest) -> bool:

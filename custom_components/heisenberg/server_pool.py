@@ -52,9 +52,21 @@ class LlamaServer:
     slot_prefixes: dict[int, str] = field(default_factory=dict, repr=False)
     # It keeps no slot files (no --slot-save-path): slots are warmed by evaluating instead.
     copy_slots_unsupported: bool = False
-    # Held while this server's prefixes are warmed: a question to it waits rather than
-    # evaluate the same prefix beside it (two evaluations on two cores stall both).
+    # Held while this server's prefixes are warmed (one warm-up at a time).
     warming: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    # The prompt the warm-up is evaluating now, and the event set when it is done: a question
+    # that starts with it waits for it rather than evaluate it again beside it (two
+    # evaluations on two cores stall both); any other question goes at once.
+    warming_prompt: str | None = field(default=None, repr=False)
+    warm_step_done: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    # Set while no answer of ours is in flight: the warm-up's next prefix waits for it, so a
+    # question asked during a long warm-up gets the CPU.
+    quiet: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    # Of the answers in flight, those waiting for the prefix being warmed (`warm_step.py`
+    # gives way to the others only).
+    waiting_for_warm_up: int = 0
+    # Prompt tokens a second its last warm-up was evaluated at (None: none yet).
+    prompt_rate: float | None = None
     # When its health probe first failed (None while it answers), for the repair issue.
     down_since: float | None = None
     # Answers the agent is getting from it now. With as many as it has slots, a new question
@@ -84,10 +96,16 @@ class LlamaServer:
     def answering(self) -> Iterator[None]:
         """Counts one answer in flight for as long as it lasts."""
         self.in_flight += 1
+        self.quiet.clear()
         try:
             yield
         finally:
             self.in_flight -= 1
+            if self.in_flight == 0:
+                self.quiet.set()
+
+    def __post_init__(self) -> None:
+        self.quiet.set()
 
     @property
     def url(self) -> str:

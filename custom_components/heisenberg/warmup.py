@@ -12,7 +12,6 @@ Failures are logged, never fatal.
 """
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -40,6 +39,8 @@ from .pipeline_languages import agent_languages, async_listen_pipelines
 from .prompt_format import build_note_start, build_prefix
 from .runtime import HeisenbergConfigEntry, HeisenbergRuntime
 from .server_pool import LlamaServer
+from .warm_slots import async_fill_slots, choose_slots
+from .warm_step import async_evaluate
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ async def async_warm_up_agent(
         key = warmed_key(subentry.subentry_id, language)
         if warm == server.warmed_prefixes.get(key):
             return
-        stats = await server.client.warm_up(warm, max(options.timeout, 60.0), slot)
+        stats = await async_evaluate(server, warm, max(options.timeout, 60.0), slot)
     except TemplateError as err:
         _LOGGER.warning(
             "Warm-up of %s skipped: its prompt does not render: %s", subentry.title, err
@@ -130,8 +131,8 @@ async def async_warm_up_server(
     hass: HomeAssistant, entry: HeisenbergConfigEntry, server: LlamaServer
 ) -> None:
     """Warm every agent of the entry on one server in each of its languages, each prefix in a
-    slot of its own as far as they go (prefix i in slot i mod the slots), then fill the
-    server's other slots with copies of them.
+    slot of its own as far as they go (`warm_slots.choose_slots`: a warm one stays where it
+    is), then fill the server's other slots with copies of them.
 
     Two languages on two slots: one in each, no copy. llama-server puts a question in the
     idle slot whose cache matches it best, and a slot picked for another prefix first saves
@@ -148,49 +149,16 @@ async def async_warm_up_server(
             hass, registry.async_get_entity_id("conversation", DOMAIN, subentry.subentry_id)
         )
     ]
+    slots = choose_slots(
+        server, [warmed_key(subentry.subentry_id, language) for subentry, language in prefixes]
+    )
     async with server.warming:
-        for i, (subentry, language) in enumerate(prefixes):
-            slot = i % server.slots if server.slots > 1 else None
+        for (subentry, language), slot in zip(prefixes, slots, strict=True):
             await async_warm_up_agent(
                 hass, entry.runtime_data, server, subentry, slot=slot, language=language
             )
     # Outside the lock: questions go on meanwhile (into the slots already warm).
-    await async_fill_slots(server, min(len(prefixes), server.slots))
-
-
-async def async_fill_slots(server: LlamaServer, warmed: int) -> None:
-    """Give every slot of the server a warm prefix: the prefixes are in slots 0 to `warmed` - 1,
-    and slot k gets a copy of slot k mod `warmed`. llama-server puts a question in the idle
-    slot whose cache matches it best; its prompt cache in RAM keeps what a slot held when a
-    request starts in it and hands it to a slot that holds something, but never fills an
-    empty slot (measured, Debian's build 11669), so without this the first question in a
-    second slot (two satellites at once) evaluates the whole prefix again: 5 s on 2 cores with
-    the default model, measured. A copy goes through llama-server's slot files (--slot-save-path, which
-    the launcher sets), each source saved once; a server without them evaluates the prefix in
-    that slot instead."""
-    if warmed == 0 or server.slots < 2:
-        return
-    client, saved = server.client, set[int]()
-    for target in range(warmed, server.slots):
-        source = target % warmed
-        prefix = server.slot_prefixes.get(source)
-        if prefix is None or server.slot_prefixes.get(target) == prefix:
-            continue  # its agent was not warmed there, or the copy is already in place
-        filename = f"heisenberg-{hashlib.sha256(prefix.encode()).hexdigest()[:16]}.bin"
-        try:
-            if not server.copy_slots_unsupported and source not in saved:
-                saved_now = await client.slot_file(source, "save", filename)
-                server.copy_slots_unsupported = not saved_now
-                saved.add(source)
-            if not server.copy_slots_unsupported:
-                restored = await client.slot_file(target, "restore", filename)
-                server.copy_slots_unsupported = not restored
-            if server.copy_slots_unsupported:
-                await client.warm_up(prefix, 120.0, target)
-        except LlamaServerError as err:
-            _LOGGER.debug("Slot %s of %s not warmed: %s", target, server.url, err)
-            return
-        server.slot_prefixes[target] = prefix
+    await async_fill_slots(server, sorted({slot for slot in slots if slot is not None}))
 
 
 async def async_warm_up_all(hass: HomeAssistant, entry: HeisenbergConfigEntry) -> None:

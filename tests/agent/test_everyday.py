@@ -120,6 +120,9 @@ async def test_the_shopping_list_is_added_to_and_read(
         assert item in said.lower(), said
     assert calls.made == []
     assert len(await async_todo_items(hass)) == 4  # reading changed nothing
+    # HA removes an item by its exact text: "egg" is found as the list's "eggs".
+    said, _, _ = await ask(hass, "Remove the egg from my shopping list", "en", satellite)
+    assert "eggs" not in [i["summary"].lower() for i in await async_todo_items(hass)], said
 
 
 @pytest.mark.usefixtures("agent")

@@ -5,6 +5,8 @@ quoted back as a device the user named."""
 import pytest
 
 from custom_components.heisenberg.assist_tools.calls import Action, Target
+from custom_components.heisenberg.assist_tools.home import HomeView
+from custom_components.heisenberg.assist_tools.home_target import Catalog, HomeTarget, Kind
 from custom_components.heisenberg.assist_tools.relevance import said_by_user
 from custom_components.heisenberg.assist_tools.request import RequestKind, analyse
 
@@ -79,3 +81,52 @@ def test_only_the_users_own_words_are_quoted_as_a_missing_device(
     phrase: str, request_text: str, expected: bool
 ) -> None:
     assert said_by_user(phrase, request_text) is expected
+
+
+def _view() -> HomeView:
+    homes = tuple(
+        HomeTarget(
+            target, Kind.ENTITY, DOMAINS[target.name], entity_id=f"x.{index}",
+            match_name=target.name,
+        )
+        for index, target in enumerate(HOME)
+    )  # fmt: skip
+    return HomeView(Catalog(homes), "", ())
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "context"),
+    [
+        ("And in which country?", "en", ["Which city is the Colosseum in?", "Rome."]),
+        ("Which country was she from?", "en", ["Who painted this?", "Frida Kahlo."]),
+        ("Et dans quelle région ?", "fr", ["Où est le Mont Blanc ?", "Dans les Alpes."]),
+    ],
+)
+def test_a_question_about_nothing_of_the_home_can_only_be_answered_in_words(
+    text: str, language: str, context: list[str]
+) -> None:
+    view = _view()
+    record = view.request(text, language)
+    assert record.kind is RequestKind.QUESTION
+    grammar = view.grammar_for(record, None, context)
+    assert "Kitchen Light" not in grammar and "unknown" not in grammar
+    assert grammar.startswith('root ::= " "? say')
+
+
+def test_a_question_that_goes_on_about_a_device_may_still_read_it() -> None:
+    view = _view()
+    record = view.request("And what about later?", "en")
+    grammar = view.grammar_for(record, None, ["Is the kitchen light on?", "[Kitchen Light] state"])
+    assert "Kitchen Light" in grammar
+    assert '"Front Door"' not in grammar
+
+
+def test_timers_are_read_by_a_question_only_when_it_is_about_them() -> None:
+    timers = HomeTarget(Target("timer", (Action("status", read_only=True),)), Kind.TIMERS, "timer")
+    view = HomeView(Catalog((*_view().catalog.targets, timers)), "", ())
+    follow_up = view.request("And in which country?", "en")
+    assert view.grammar_for(follow_up, None, ["Where is Rome?", "In Italy."]).startswith(
+        'root ::= " "? say\nsay'
+    )
+    asked = view.request("How long is left on the timer?", "en")
+    assert '"timer"' in view.grammar_for(asked, None, [])

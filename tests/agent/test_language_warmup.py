@@ -5,6 +5,7 @@ French pipeline for the agent) gets the French prefix evaluated at start, so the
 question reuses it; a pipeline added later is warmed once the change settles.
 """
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -59,3 +60,28 @@ async def test_a_bilingual_home_has_both_languages_warm(
 
     await _first_question_reuses(hass, entry, "fr-FR", "Quelle est la capitale de l'Italie ?")
     await _first_question_reuses(hass, entry, "en", "What is the capital of Spain?")
+
+
+async def test_a_question_in_a_warm_language_does_not_wait_for_the_other_to_warm(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str
+) -> None:
+    """A home's first English question, asked while the French prefix is still being
+    evaluated, is answered at once from the warm English one (it used to wait for the whole
+    warm-up: every language, a minute for a large home on this machine)."""
+    assert await async_setup_component(hass, "assist_pipeline", {})
+    # A long persona: the French warm-up takes seconds even with the fast model.
+    rules = " ".join(f"Rule {n}: answer house {uuid.uuid4().hex} briefly." for n in range(25))
+    entry = await setup_entry(llama_url, persona="custom", custom_prompt=rules, max_tokens=4)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    server = entry.runtime_data.pool.primary
+    await add_pipeline(hass, "fr-FR", agent_id(hass))
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=REWARM_COOLDOWN_SECONDS + 1))
+    async with asyncio.timeout(30):
+        while server.warming_prompt is None:  # noqa: ASYNC110 (the French prefix is being evaluated)
+            await asyncio.sleep(0.01)
+    french = warmed_key(next(iter(entry.subentries)), "fr-FR")
+    await converse(hass, "What is the capital of Spain?")
+    assert french not in server.warmed_prefixes, "the English question waited for the French"
+    # The French warm-up gave way to it, and then ended.
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert french in server.warmed_prefixes

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from homeassistant.components import conversation
+from homeassistant.components import conversation, todo
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import llm
 
@@ -19,6 +19,7 @@ from .calls import Call, MissingDevice, ToolCall, call_text
 from .choice import is_about, satellite_group, which_target
 from .groups import group_phrase
 from .home_target import Catalog, HomeTarget, Kind
+from .list_items import closest_item
 from .readings import (
     group_sentence,
     list_sentence,
@@ -119,6 +120,8 @@ class ToolTurn:
                 return
             if choice is not home:
                 home, call = choice, replace(call, target=choice.target.name, said="")
+        if home.domain == "todo" and call.action in _BY_ITEM and isinstance(call.value, str):
+            call = replace(call, value=_list_item(hass, home, call.value, call.action))
         if home.kind is Kind.TIMERS:
             self._timer(call, home)
         elif call.action == STATE:
@@ -305,6 +308,27 @@ def _outcome(
     error = failure_reason(errors[0], lang) if errors else None
     said = Outcome(outcome.action, outcome.name, value, error, outcome.timer, outcome.label)
     return action_sentence(said, lang)
+
+
+# List actions HA performs on an item it finds by its exact text.
+_BY_ITEM = frozenset({"done", "remove"})
+
+
+def _list_item(hass: HomeAssistant, home: HomeTarget, said: str, action: str) -> str:
+    """The list's own text for the item the user said ("tomates" → "Tomatoes"), as HA needs
+    it; `said` when the list has no clear match (HA then says it is not there)."""
+    entity = hass.data[todo.DATA_COMPONENT].get_entity(home.entity_id or "")
+    items = getattr(entity, "todo_items", None) or ()
+    open_only = action == "done"  # a done item cannot be completed again; it can be removed
+    found = closest_item(
+        said,
+        [
+            item.summary
+            for item in items
+            if item.summary and (not open_only or item.status == todo.TodoItemStatus.NEEDS_ACTION)
+        ],
+    )
+    return found or said
 
 
 def _items(result: llm.ToolResult | None, name: str, lang: str) -> str:

@@ -75,10 +75,13 @@ def build_grammar(
     read_only: bool = False,
     first: frozenset[str] | None = None,
     max_calls: int = MAX_CALLS,
+    *,
+    acts_only: bool = False,
 ) -> str:
     """The grammar: optional space, then either speech or one to `max_calls` valid calls.
 
-    Only calls when `allow_speech` is False; only read actions when `read_only`; a first call
+    Only calls when `allow_speech` is False; only read actions when `read_only`, none when
+    `acts_only`; a first call
     on one of the targets named `first` when it is given (the request names them in full: a
     model must not call them missing, nor pick a look-alike).
     """
@@ -88,7 +91,7 @@ def build_grammar(
     for index, target in enumerate(sorted_targets(targets)):
         actions: list[str] = []
         for action in target.actions:
-            if read_only and not action.read_only:
+            if (read_only and not action.read_only) or (acts_only and action.read_only):
                 continue
             word = _literal(action.name)
             if action.value is None:
@@ -120,6 +123,10 @@ def build_grammar(
         lines.append('first ::= "[" (' + " | ".join(f"({a})" for a in first_alternatives) + ")")
     lines += [f"{name} ::= {body}" for name, body in rules.rules.items()]
     return "\n".join(lines) + "\n"
+
+
+# Speech alone: no call, JSON object, markup or code block (a question about nothing of the home).
+SPEECH_ONLY = 'root ::= " "? say\nsay ::= [^[<{`\\\\ \\n] [^\\x00]*\n'
 
 
 def starts_with_call(text: str) -> bool:

@@ -21,10 +21,12 @@ from ..personas import persona_language
 from ..prompt_format import Turn
 from .calls import MAX_CALLS, Target
 from .catalog import ASSISTANT, async_catalog
-from .grammar import build_grammar
+from .choice import is_about
+from .grammar import SPEECH_ONLY, build_grammar
 from .groups import KINDS_BY_WORD
 from .home_target import Catalog, HomeTarget, Kind
 from .prompt import devices_note, examples, instructions
+from .relevance import mentions
 from .request import RequestKind, TurnRequest, analyse
 from .selection import select_targets
 from .speech import no_control_sentence
@@ -80,13 +82,30 @@ class HomeView:
             area=area,
         )
 
-    def grammar_for(self, request: TurnRequest, chosen: list[HomeTarget] | None = None) -> str:
+    def grammar_for(
+        self,
+        request: TurnRequest,
+        chosen: list[HomeTarget] | None = None,
+        context: list[str] | None = None,
+    ) -> str:
         """What the model may write: calls on the `chosen` targets (all by default); calls only
         for an order or a question about the home, reading calls only for any question, a first
         call on the targets the request names (those with the action its value calls for, "to
-        19.5 degrees"), one call unless it may be about several."""
-        targets = tuple(h.target for h in (self.catalog.targets if chosen is None else chosen))
-        first = set(request.named)
+        19.5 degrees"), one call unless it may be about several.
+
+        A question that is not about the home ("And in which country?" after "Which city is
+        the Colosseum in?") may read only what it, or the turn before (`context`), is about: a
+        reading of anything else would only end in "I'm not sure what you're asking about";
+        with nothing of the kind the model can only speak."""
+        homes = self.catalog.targets if chosen is None else chosen
+        if request.kind is RequestKind.QUESTION:
+            homes = [h for h in homes if _readable_for(h, request, context or [])]
+            if not homes:
+                return SPEECH_ONLY
+        targets = tuple(h.target for h in homes)
+        # A question naming nothing in full reads what it asks about ("il fait combien
+        # dehors ?": the outside temperature), rather than anything the model picks.
+        first = set(request.named) or set(request.asked)
         if request.wanted:
             with_value = {t.name for t in targets if {a.name for a in t.actions} & request.wanted}
             first = (first & with_value) or with_value
@@ -96,7 +115,18 @@ class HomeView:
             not request.acts,
             frozenset(first) or None,
             MAX_CALLS if request.several else 1,
+            # An order is carried out, never answered with a state ("turn on the lights
+            # upstairs" → "[all lights in Upstairs] state"), unless it also asks something.
+            acts_only=request.kind is RequestKind.ORDER and not request.asks,
         )
+
+
+def _readable_for(home: HomeTarget, request: TurnRequest, context: list[str]) -> bool:
+    """Whether a question that is not about the home may still read this target: it, or the
+    turn before, is about it (the timers: it says "timer" or « minuteur »)."""
+    if home.kind is Kind.TIMERS:
+        return mentions(home.target, "timer", request.text, context)
+    return is_about(home, request, context)
 
 
 @lru_cache(maxsize=32)
@@ -106,8 +136,12 @@ def _grammar(
     read_only: bool,
     first: frozenset[str] | None,
     max_calls: int,
+    *,
+    acts_only: bool,
 ) -> str:
-    return build_grammar(list(targets), allow_speech, read_only, first, max_calls)
+    return build_grammar(
+        list(targets), allow_speech, read_only, first, max_calls, acts_only=acts_only
+    )
 
 
 def any_exposed(hass: HomeAssistant) -> bool:
@@ -139,7 +173,7 @@ def home_view(
     ]
     places = sorted({g.place_names for g in groups if g.place_names and _is_area(g)})
 
-    def section(areas: list[str] | None = None) -> str:
+    def section(large: bool = False) -> str:
         return instructions(
             devices,
             others,
@@ -147,13 +181,13 @@ def home_view(
             area_example=places[0][0] if places else "",
             domains=catalog.domains,
             language=language,
-            areas=areas,
+            large=large,
         )
 
     listed = section()
     large = len(listed) > MAX_LISTED_CHARS
     if large:
-        listed = section([f"{p[0]} ({', '.join(p[1:])})" if len(p) > 1 else p[0] for p in places])
+        listed = section(large=True)
     return HomeView(
         catalog,
         listed,

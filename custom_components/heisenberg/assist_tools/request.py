@@ -80,6 +80,10 @@ class TurnRequest:
     wanted: frozenset[str]  # actions its values call for ("temperature")
     several: bool  # it may be about more than one target
     area: tuple[str, ...] = ()  # the satellite's area and its other names
+    # The targets a question asks about by what they measure and one of their own words
+    # ("how warm is it OUTSIDE": the outside temperature), for a question naming none in full.
+    asked: frozenset[str] = frozenset()
+    asks: bool = False  # one of its clauses is a question ("… and tell me the temperature")
     # The area a group named by its kind alone means ("turn on the lights"): the satellite's
     # for an order, none (the whole home) for a question or "all".
     group_area: tuple[str, ...] = ()
@@ -127,6 +131,7 @@ def analyse(
         # The satellite's area group wins over the whole home's of the same kind.
         named -= {name for name in named if f"{name} in {group_area[0]}" in named}
     kind = _kind(text, targets, domains, bool(named), language or "")
+    asked = asked_about(text, targets, domains) if kind is RequestKind.HOME_QUESTION else set()
     return TurnRequest(
         text=text,
         language=persona_language(language),
@@ -136,6 +141,8 @@ def analyse(
         several=asks_for_several(text),
         area=area,
         group_area=group_area,
+        asked=frozenset(asked),
+        asks=any(is_question(clause) for clause in CLAUSES.split(text) if clause),
     )
 
 
@@ -148,6 +155,10 @@ def _kind(
 ) -> RequestKind:
     home_kinds = {stem(w) for d in set(domains.values()) for w in KIND_WORDS.get(d, ())}
     said = {stem(w) for w in words(text)}
+    # Whole words (and their plurals) for telling a question about the home: a stem is too
+    # short there ("country" is no "countdown", « compter » no « compte à rebours »).
+    kind_words = {_singular(w) for d in set(domains.values()) for w in KIND_WORDS.get(d, ())}
+    said_words = {_singular(w) for w in words(text)}
     if any(_is_order(clause) for clause in re.split(r"[,.;:!?]", text)):
         # "Add 10 to that." after "what is 7 times 8?": a sum on the answer, about nothing of
         # the home (a list is named by its kind word or its name).
@@ -165,11 +176,15 @@ def _kind(
         about_home = (
             named
             or bool(asked_about(text, targets, domains))
-            or bool(said & home_kinds)
+            or bool(said_words & kind_words)
             or says_a_state(text, language)
         )
         return RequestKind.HOME_QUESTION if about_home else RequestKind.QUESTION
     return RequestKind.ORDER if named else RequestKind.FREE
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith(("s", "x")) else word
 
 
 def is_question(text: str) -> bool:

@@ -52,7 +52,7 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "todo": ("list", "liste", "shopping", "courses", "todo", "taches"),
     "scene": ("scene", "ambiance", "mode"),
     "script": ("script", "routine"),
-    "timer": ("timer", "timers", "minuteur", "minuterie", "chrono", "countdown", "compte"),
+    "timer": ("timer", "timers", "minuteur", "minuterie", "chrono", "compte"),
 }  # fmt: skip
 # Words that ask for what a kind of device measures ("how WARM is it outside?", « il fait
 # COMBIEN dehors ? »): they say which device a question is about, but name no device.

@@ -1,0 +1,65 @@
+"""What an order and a question about the home may write: an order is carried out, never
+answered with a state; a question that asks what something measures reads that thing."""
+
+import pytest
+
+from custom_components.heisenberg.assist_tools.calls import Action, Target, Value, ValueKind
+from custom_components.heisenberg.assist_tools.home import HomeView
+from custom_components.heisenberg.assist_tools.home_target import Catalog, HomeTarget, Kind
+
+STATE = Action("state", read_only=True)
+LIGHT = (Action("on"), Action("off"), Action("brightness", Value(ValueKind.NUMBER, 0, 100)), STATE)
+TARGETS = {
+    Target("Bedroom Light", LIGHT, ("lumière de la chambre",), "Bedroom"): "light",
+    Target("Desk Lamp", LIGHT, ("lampe du bureau",), "Office"): "light",
+    Target("Outside Temperature", (STATE,), ("température extérieure",), "Garden"): "sensor",
+    Target("Living Room Temperature", (STATE,), ("température du salon",), "Living Room"): "sensor",
+}
+
+
+def _view() -> HomeView:
+    homes = tuple(
+        HomeTarget(target, Kind.ENTITY, domain, entity_id=f"x.{n}", match_name=target.name)
+        for n, (target, domain) in enumerate(TARGETS.items())
+    )
+    return HomeView(Catalog(homes), "", ())
+
+
+def _first_rule(grammar: str) -> str:
+    return next((line for line in grammar.splitlines() if line.startswith("first ::=")), "")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Turn on the lights upstairs", "en"),
+        ("Switch off the desk lamp", "en"),
+        ("Allume la lumière de la chambre", "fr"),
+    ],
+)
+def test_an_order_cannot_be_answered_with_a_state(text: str, language: str) -> None:
+    view = _view()
+    grammar = view.grammar_for(view.request(text, language))
+    assert '"state"' not in grammar
+    assert '"on"' in grammar
+
+
+def test_an_order_that_also_asks_may_read() -> None:
+    view = _view()
+    request = view.request("Turn off the desk lamp and tell me the outside temperature", "en")
+    assert '"state"' in view.grammar_for(request)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "target"),
+    [
+        ("Il fait combien dehors ?", "fr", "Outside Temperature"),
+        ("Il fait combien dans le salon ?", "fr", "Living Room Temperature"),
+        ("How warm is it outside?", "en", "Outside Temperature"),
+    ],
+)
+def test_a_question_reads_what_it_asks_about_first(text: str, language: str, target: str) -> None:
+    view = _view()
+    first = _first_rule(view.grammar_for(view.request(text, language)))
+    assert target in first
+    assert "Bedroom Light" not in first and "Desk Lamp" not in first
