@@ -19,11 +19,25 @@ from launcher.process import cache_dir, free_port
 FAST_MODEL = "qwen2.5-0.5b"
 
 
+# The agent tests run nothing else while they wait for llama-server, so the servers they start
+# for themselves may use every core, for prompts too (the launcher's default keeps one core for
+# the voice servers, which halves prompt evaluation here). What runs beside the voice servers
+# (tests/e2e) keeps the launcher's default.
+ALL_CORES = os.cpu_count()
+
+
 def start_llama_server(
-    model: str, log_name: str, threads: int | None = None, slot_files: bool = True
+    model: str,
+    log_name: str,
+    threads: int | None = None,
+    slot_files: bool = True,
+    *,
+    context_size: int | None = None,
+    parallel: int | None = None,
 ) -> LlamaServerProcess:
     """A real llama-server with a real model, as the launcher runs it (`threads`: its default;
-    `slot_files=False`: as a user might run their own, without --slot-save-path)."""
+    `slot_files=False`: as a user might run their own, without --slot-save-path;
+    `context_size`, `parallel`: the launcher's defaults unless given)."""
     pytest_socket.enable_socket()  # session fixtures start before the per-test switch below
     server = LlamaServerProcess(
         model=resolve_model(model),
@@ -33,6 +47,10 @@ def start_llama_server(
         slot_files=slot_files,
         log_path=cache_dir() / f"test-{log_name}.log",
     )
+    if context_size is not None:
+        server.context_size = context_size
+    if parallel is not None:
+        server.parallel = parallel
     return server.start()
 
 
@@ -64,7 +82,7 @@ def llama_server() -> Generator[LlamaServerProcess]:
     The agent tests run nothing else meanwhile, so it may use every core for generating too
     (the launcher's default keeps one for the voice servers).
     """
-    server = start_llama_server(FAST_MODEL, "llama-server", threads=os.cpu_count())
+    server = start_llama_server(FAST_MODEL, "llama-server", threads=ALL_CORES)
     yield server
     server.stop()
 

@@ -19,12 +19,15 @@ from custom_components.heisenberg.prompt_format import PromptFormat, PromptParts
 from harness.fake_home import async_build_home
 from launcher.llama_server import LlamaServerProcess
 
-from ..conftest import FAST_MODEL, start_llama_server
+from ..conftest import ALL_CORES, FAST_MODEL, start_llama_server
 from .conftest import EntryFactory, converse, speech
+from .spy import PromptSpy
 
 HISTORY = tuple(
     Turn(f"Question number {i} about the weather?", f"Answer number {i}.") for i in range(8)
 )
+# Turns of the long conversation below: the slot overflows at the last one or earlier.
+TURNS = 6
 PARTS = PromptParts(
     system="You are a helpful assistant.",
     user_message="And now?",
@@ -61,10 +64,9 @@ def test_the_devices_shown_go_after_the_history_and_what_cannot_fit_says_so() ->
 def small_slots_server() -> Iterator[LlamaServerProcess]:
     """A real llama-server whose context, shared by 4 slots, leaves each one about 1,024 tokens:
     too little for the agent's prompt over the test home, enough without a home."""
-    server = start_llama_server(FAST_MODEL, "llama-server-small-slots")
-    server.stop()
-    server.context_size, server.parallel = 4096, 4
-    server.start()
+    server = start_llama_server(
+        FAST_MODEL, "llama-server-small-slots", threads=ALL_CORES, context_size=4096, parallel=4
+    )
     yield server
     server.stop()
 
@@ -95,20 +97,28 @@ async def test_a_long_conversation_is_trimmed_to_the_slot_not_refused(
     ha_ready: HomeAssistant,
     setup_entry: EntryFactory,
     small_slots_server: LlamaServerProcess,
+    prompt_spy: PromptSpy,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Without a home to list, the prefix fits the small slots; ten long exchanges do not:
-    the oldest are left out and every question is answered."""
+    """Without a home to list, the prefix fits the small slots; six long exchanges do not: once
+    the slot overflows the oldest are left out (not before), the newest kept, and every
+    question is answered."""
     hass = ha_ready
-    await setup_entry(small_slots_server.url, max_tokens=24, max_history_turns=20)
+    await setup_entry(small_slots_server.url, max_tokens=24, max_history_turns=20, temperature=0.0)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert ir.async_get(hass).async_get_issue(DOMAIN, "context_too_small_0") is None
     conversation_id = None
-    padding = " Please answer briefly, in one short sentence, without any lists." * 3
-    for number in range(1, 11):
-        result = await converse(
-            hass, f"What is {number} plus {number}?{padding}", conversation_id=conversation_id
-        )
+    padding = " Please answer briefly, in one short sentence, without any lists." * 6
+    questions = [f"What is {number} plus {number}?" for number in range(1, TURNS + 1)]
+    for question in questions:
+        result = await converse(hass, f"{question}{padding}", conversation_id=conversation_id)
         conversation_id = result.conversation_id
         assert result.response.response_type.value == "action_done", speech(result)
     assert "exceeds the available context size" not in caplog.text
+    prompts = prompt_spy.prompts
+    # Each prompt i carries questions 0..i; the first that lacks question 0 was trimmed.
+    trimmed = [i for i in range(1, TURNS) if questions[0] not in prompts[i]]
+    assert trimmed, "the slot never overflowed: nothing to trim"
+    first = trimmed[0]
+    assert all(question in prompts[first - 1] for question in questions[:first])
+    assert questions[first - 1] in prompts[first]  # the newest exchange stayed

@@ -108,7 +108,7 @@ async def test_french_conversation_uses_the_french_persona(
 async def test_deltas_stream_before_generation_ends(
     hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str, prompt_spy: PromptSpy
 ) -> None:
-    await setup_entry(llama_url, max_tokens=120, temperature=0.0)
+    await setup_entry(llama_url, max_tokens=40, temperature=0.0)
     deltas: list[tuple[float, dict[str, Any]]] = []
 
     def listener(_chat_log: conversation.ChatLog, delta: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from custom_components.heisenberg.const import DOMAIN
 from custom_components.heisenberg.runtime import AgentFigures, HeisenbergRuntime
 from launcher.llama_server import LlamaServerProcess
 
-from ..conftest import FAST_MODEL, start_llama_server
+from ..conftest import ALL_CORES, FAST_MODEL, start_llama_server
 from .conftest import EntryFactory
 
 
@@ -31,7 +31,7 @@ async def test_restarts_are_warmed_again_and_an_outage_is_reported(
 ) -> None:
     monkeypatch.setattr(server_watch, "ISSUE_AFTER_SECONDS", 0.0)  # at the first failed probe
     monkeypatch.setattr(breaker, "COOL_DOWN_SECONDS", 0.0)  # probed again at once
-    server = start_llama_server(FAST_MODEL, "server-watch")
+    server = start_llama_server(FAST_MODEL, "server-watch", threads=ALL_CORES)
     try:
         entry = await setup_entry(server.url)
         await hass.async_block_till_done(wait_background_tasks=True)
@@ -78,7 +78,7 @@ async def test_a_backup_has_its_own_issue_and_issues_clear_during_a_cool_down(
     the first probe that reaches the server, not when its breaker's cool-down (up to two
     minutes) ends."""
     monkeypatch.setattr(server_watch, "ISSUE_AFTER_SECONDS", 0.0)
-    server = start_llama_server(FAST_MODEL, "server-watch-backup")
+    server = start_llama_server(FAST_MODEL, "server-watch-backup", threads=ALL_CORES)
     try:
         entry = await setup_entry(llama_url, backup_urls=[server.url])
         watch = entry.runtime_data.watch

@@ -27,7 +27,7 @@ from custom_components.heisenberg.warmup import (
 )
 from launcher.llama_server import LlamaServerProcess
 
-from ..conftest import start_llama_server
+from ..conftest import ALL_CORES, FAST_MODEL, start_llama_server
 from .conftest import EntryFactory, converse
 
 # A question's start, after the agent's prefix (ChatML, the format of both models used here).
@@ -37,7 +37,9 @@ QUESTION = "<|im_start|>user\nWhat time is it?<|im_end|>\n<|im_start|>assistant\
 @pytest.fixture(scope="module")
 def server_without_slot_files() -> Iterator[LlamaServerProcess]:
     """A real llama-server with two slots and no --slot-save-path (a server the user runs)."""
-    server = start_llama_server("qwen2.5-0.5b", "llama-server-no-slot-files", slot_files=False)
+    server = start_llama_server(
+        FAST_MODEL, "llama-server-no-slot-files", threads=ALL_CORES, slot_files=False
+    )
     assert "--slot-save-path" not in server.command()
     yield server
     server.stop()

@@ -25,10 +25,11 @@ from harness.servers import ServerProcess
 from harness.spoken_requests import spoken_request, wav_clip, wav_duration
 from harness.wyoming_client import transcript_text
 from launcher.llama_server import LlamaServerProcess, find_llama_server
-from launcher.llm_models import DEFAULT_MODEL, resolve_model
+from launcher.llm_models import resolve_model
 from launcher.process import cache_dir, free_port
 
 from ..agent.spy import PromptSpy, install_prompt_spy
+from ..conftest import ALL_CORES, FAST_MODEL
 
 QUESTION = "What is the capital of France?"
 FOLLOW_UP = "And what is the capital of Germany?"
@@ -127,10 +128,13 @@ async def test_a_spoken_command_turns_the_light_on_and_says_so(
 async def test_llama_server_stopped_mid_conversation(
     hass: HomeAssistant, voice_server: ServerProcess
 ) -> None:
+    # Never asked anything (stopped before the question): the fast model, on every core, makes
+    # the set-up's warm-up short; which model it is changes nothing here.
     llama = LlamaServerProcess(
-        model=resolve_model(DEFAULT_MODEL),
+        model=resolve_model(FAST_MODEL),
         binary=find_llama_server(),
         port=free_port(),
+        threads=ALL_CORES,
         log_path=cache_dir() / "test-e2e-llama.log",
     ).start()
     try:
