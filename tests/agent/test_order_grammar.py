@@ -97,3 +97,18 @@ def test_two_devices_joined_in_one_order_are_each_named_in_their_own_part() -> N
     }
     salt = Target("Salt and Pepper Lamp", LIGHT, (), "Kitchen")
     assert named_targets("Turn on the salt and pepper lamp", [salt]) == {"Salt and Pepper Lamp"}
+
+
+def test_how_warm_a_room_is_reads_its_thermostat() -> None:
+    thermostat = Target(
+        "Thermostat", (Action("temperature", Value(ValueKind.NUMBER, 7, 30)), STATE),
+        ("chauffage",), "Living Room",
+    )  # fmt: skip
+    lamp = Target("Living Room Lamp", LIGHT, ("lampe du salon",), "Living Room")
+    homes = (
+        HomeTarget(thermostat, Kind.ENTITY, "climate", entity_id="climate.t", match_name="Thermostat"),
+        HomeTarget(lamp, Kind.ENTITY, "light", entity_id="light.l", match_name="Living Room Lamp"),
+    )  # fmt: skip
+    view = HomeView(Catalog(homes), "", ())
+    first = _first_rule(view.grammar_for(view.request("Il fait combien dans le salon ?", "fr")))
+    assert "Thermostat" in first and "Living Room Lamp" not in first

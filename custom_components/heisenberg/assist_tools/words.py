@@ -57,7 +57,7 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
 # Words that ask for what a kind of device measures ("how WARM is it outside?", « il fait
 # COMBIEN dehors ? »): they say which device a question is about, but name no device.
 ASKING_WORDS: dict[str, tuple[str, ...]] = {
-    "climate": ("warm", "cold", "hot", "degrees", "chaud", "froid", "degres"),
+    "climate": ("warm", "cold", "hot", "degrees", "chaud", "froid", "degres", "combien"),
     "sensor": ("warm", "cold", "hot", "degrees", "chaud", "froid", "degres", "combien"),
     "weather": ("warm", "cold", "hot", "degrees", "chaud", "froid", "degres", "outside",
                 "dehors", "fait"),
