@@ -214,15 +214,15 @@ MAX_COLD_SECONDS = 120.0
 
 def cold_prefix_seconds(server: LlamaServer, prompt: str) -> float:
     """How long the server may take to evaluate `prompt` from scratch while its warm-up is
-    under way and no prefix warmed on it starts it yet; 0 otherwise (a server that is not
-    warming is not waited for longer). From the rate its warm-ups ran at (a quarter of the
-    most while none has ended)."""
-    if not server.warming.locked() or any(
-        prompt.startswith(warm) for warm in server.warmed_prefixes.values()
+    under way and no prefix warmed on it starts it yet; 0 otherwise. From the rate its
+    warm-ups ran at: only a server that has finished one is known to be alive and how fast (a
+    server hung since its start must still be left after the first-token wait)."""
+    if (
+        not server.warming.locked()
+        or not server.prompt_rate
+        or any(prompt.startswith(warm) for warm in server.warmed_prefixes.values())
     ):
         return 0.0
-    if not server.prompt_rate:
-        return MAX_COLD_SECONDS / 4
     tokens = estimate_tokens(prompt, server.chars_per_token)
     return min(MAX_COLD_SECONDS, tokens / server.prompt_rate)
 

@@ -53,3 +53,9 @@ async def test_a_question_during_the_warm_up_gets_the_time_to_evaluate_its_cold_
     async with server.warming:
         assert 9.5 < cold_prefix_seconds(server, cold) < 10.5
         assert cold_prefix_seconds(server, "EN prefix and a question") == 0.0  # warm already
+
+
+async def test_a_server_that_never_finished_a_warm_up_gets_no_extra_wait() -> None:
+    server = _server(2, {}, {})
+    async with server.warming:  # warming since its start, maybe hung
+        assert cold_prefix_seconds(server, "FR prefix " * 80) == 0.0
