@@ -191,7 +191,9 @@ async def test_control_characters_in_text_are_dropped_and_the_rest_is_spoken(por
 async def test_a_lone_surrogate_in_text_is_dropped_and_the_rest_is_spoken(port: int) -> None:
     """A lone surrogate ("\\ud800", written as JSON's ASCII escape) is valid JSON but no
     character, and no voice can encode it."""
-    data = json.dumps({"text": "The kitchen light\ud800 is on."}).encode()
+    # Long enough that one word misheard by the STT check (Piper's voice varies from one
+    # synthesis to the next: "kitchen" was once heard "catch and") does not fail it.
+    data = json.dumps({"text": "The kitchen light\ud800 is on. Good night."}).encode()
     assert b"\\ud800" in data
     async with AsyncTcpClient("127.0.0.1", port) as client:
         writer = client._writer  # the library cannot write this text
@@ -201,7 +203,7 @@ async def test_a_lone_surrogate_in_text_is_dropped_and_the_rest_is_spoken(port: 
         result = await read_audio(client)
     assert "error" not in [e.type for e in result.events], result.events
     heard = await transcript_text(port, result.speech)
-    assert word_error_rate("The kitchen light is on.", heard) <= 0.2, heard
+    assert word_error_rate("The kitchen light is on. Good night.", heard) <= 0.3, heard
 
 
 async def test_text_over_the_limit_is_refused_with_a_clear_error(port: int) -> None:
