@@ -9,7 +9,7 @@ match is used, anything else is left as said (HA then says it is not on the list
 
 from collections.abc import Iterable
 
-from .words import stem, word_set, words
+from .words import singular, stem, word_set, words
 
 # Words that are not the item: articles, quantities' fillers ("some", « des »).
 _NOT_THE_ITEM = word_set("the a an some my of les des la le l de du d un une mes quelques")
@@ -17,10 +17,6 @@ _NOT_THE_ITEM = word_set("the a an some my of les des la le l de du d un une mes
 
 def _item_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in _NOT_THE_ITEM and not w.isdigit()]
-
-
-def _singular(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith(("s", "x")) else word
 
 
 def closest_item(said: str, items: Iterable[str]) -> str | None:
@@ -34,7 +30,7 @@ def closest_item(said: str, items: Iterable[str]) -> str | None:
         have = _item_words(item)
         if not have:
             continue
-        if [_singular(w) for w in have] == [_singular(w) for w in wanted]:
+        if [singular(w) for w in have] == [singular(w) for w in wanted]:
             score = 3  # the same words, up to plurals and accents
         elif {stem(w) for w in have} == {stem(w) for w in wanted}:
             score = 2  # the same stems ("tomates", "tomatoes")

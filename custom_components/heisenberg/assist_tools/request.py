@@ -26,6 +26,7 @@ from .words import (
     QUESTION_WORDS,
     VALUE_WORDS,
     says_a_number,
+    singular,
     stem,
     word_set,
     words,
@@ -157,8 +158,8 @@ def _kind(
     said = {stem(w) for w in words(text)}
     # Whole words (and their plurals) for telling a question about the home: a stem is too
     # short there ("country" is no "countdown", « compter » no « compte à rebours »).
-    kind_words = {_singular(w) for d in set(domains.values()) for w in KIND_WORDS.get(d, ())}
-    said_words = {_singular(w) for w in words(text)}
+    kind_words = {singular(w) for d in set(domains.values()) for w in KIND_WORDS.get(d, ())}
+    said_words = {singular(w) for w in words(text)}
     if any(_is_order(clause) for clause in re.split(r"[,.;:!?]", text)):
         # "Add 10 to that." after "what is 7 times 8?": a sum on the answer, about nothing of
         # the home (a list is named by its kind word or its name).
@@ -181,10 +182,6 @@ def _kind(
         )
         return RequestKind.HOME_QUESTION if about_home else RequestKind.QUESTION
     return RequestKind.ORDER if named else RequestKind.FREE
-
-
-def _singular(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith(("s", "x")) else word
 
 
 def is_question(text: str) -> bool:

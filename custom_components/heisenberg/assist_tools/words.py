@@ -27,6 +27,11 @@ def stem(word: str) -> str:
     return word[:5]
 
 
+def singular(word: str) -> str:
+    """A plain word without its plural's s or x ("lights", « œufs », « bateaux » → …)."""
+    return word[:-1] if len(word) > 3 and word.endswith(("s", "x")) else word
+
+
 # Words people use for a kind of device, by the HA domain (English and French).
 KIND_WORDS: dict[str, tuple[str, ...]] = {
     "light": ("light", "lights", "lamp", "lumiere", "lampe", "eclairage", "plafonnier"),
