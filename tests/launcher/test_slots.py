@@ -11,10 +11,16 @@ from custom_components.heisenberg.personas import Persona, persona_text
 from custom_components.heisenberg.prompt_format import (
     PromptFormat,
     PromptParts,
+    Turn,
     build_prefix,
     build_prompt,
 )
-from launcher.llama_server import PROMPT_CACHE_MIB, LlamaServerProcess, find_llama_server
+from launcher.llama_server import (
+    CACHE_REUSE_TOKENS,
+    PROMPT_CACHE_MIB,
+    LlamaServerProcess,
+    find_llama_server,
+)
 from launcher.llm_models import resolve_model
 from launcher.process import free_port
 
@@ -30,6 +36,8 @@ def test_the_command_bounds_the_prompt_cache_and_keeps_batches_small_and_off_a_c
     assert _option(command, "--batch-size") == "64"
     # Two slots generating at once run as a batch: it must not take the voice servers' core.
     assert _option(command, "--threads-batch") == _option(command, "--threads")
+    # Moved history is shifted into place, not evaluated again.
+    assert _option(command, "--cache-reuse") == str(CACHE_REUSE_TOKENS)
 
 
 def test_an_older_llama_server_without_the_prompt_cache_still_starts(tmp_path: Path) -> None:
@@ -38,6 +46,7 @@ def test_an_older_llama_server_without_the_prompt_cache_still_starts(tmp_path: P
     old.chmod(0o755)
     command = LlamaServerProcess(model=Path("m.gguf"), binary=old).command()
     assert "--cache-ram" not in command
+    assert "--cache-reuse" not in command
 
 
 def test_slot_files_live_in_a_private_directory_made_at_start_and_removed_at_stop(
@@ -103,3 +112,34 @@ def test_a_burst_of_one_agent_does_not_cost_the_other_agent_its_prefix(
     for result in burst:
         assert result["timings"]["cache_n"] >= _tokens(url, prefixes["a"])
     assert after["timings"]["cache_n"] >= _tokens(url, prefixes["b"])
+
+
+def test_history_whose_start_moved_is_reused_not_evaluated_again(
+    llama_server: LlamaServerProcess,
+) -> None:
+    """The history window's start jumps forward (history.window_start): the exchanges kept
+    across the jump sit earlier in the new prompt. llama-server shifts them into place
+    (--cache-reuse), so the turn evaluates little more than its question."""
+    url, fmt = llama_server.url, PromptFormat.CHATML
+    text = persona_text(Persona.PROFESSIONAL, "en")
+    system = text.instructions.replace("{{ ha_name }}", "Reuse test")
+    history = [
+        Turn(f"What is the capital of country number {n}?", f"Its capital is city number {n}.")
+        for n in range(1, 7)
+    ]
+
+    def prompt(turns: list[Turn], question: str) -> str:
+        return build_prompt(fmt, PromptParts(system, question, text.examples, history=turns))
+
+    # A turn of a full window: five exchanges, the sixth question.
+    _complete(url, prompt(history[:5], history[5].user), 0)
+    # The next turn after the jump: the 4th and 5th exchanges kept, the 6th completed.
+    after_jump = _complete(url, prompt(history[3:], "And of country number seven?"), 0)
+
+    moved = _tokens(url, prompt(history[3:5], "")) - _tokens(url, prompt([], ""))
+    assert moved > 30  # the two kept exchanges
+    after_prefix = _tokens(url, prompt(history[3:], "And of country number seven?")) - _tokens(
+        url, build_prefix(fmt, system, text.examples)
+    )
+    # Without --cache-reuse all of it is evaluated; with it, all but the moved exchanges.
+    assert after_jump["timings"]["prompt_n"] <= after_prefix - moved + 2, after_jump["timings"]
