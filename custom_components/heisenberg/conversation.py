@@ -167,9 +167,15 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         home = home_view(self.hass, api.tools if api else None, user_input.language)
         area = satellite_area(self.hass, user_input.device_id) if home else ()
         request = home.request(user_input.text, user_input.language, area) if home else None
+        runtime = self.entry.runtime_data
         history = history_window(
-            chat_log.content[1:-1], options.max_history_turns, self.entry.runtime_data.call_texts
+            chat_log.content[1:-1],
+            options.max_history_turns,
+            runtime.call_texts,
+            language=user_input.language,
+            turn_languages=runtime.languages_in(chat_log.conversation_id),
         )
+        runtime.remember_language(chat_log.conversation_id, user_input.text, user_input.language)
         # What the model may name and how it may answer (speech or calls), decided once for
         # the prompt and the request.
         recent = f"{history[-1].user}\n{history[-1].assistant}" if history else ""

@@ -13,6 +13,14 @@ a fixed turn and grows until it holds `max_turns`; then its start jumps forward,
 the most recent exchanges (`window_start`). The history then only grows at its end between
 jumps, and a jump costs what a turn used to cost.
 
+A conversation in two languages (one satellite, a bilingual home) is shown per language: each
+language's prompt has its own prefix and lives in its own llama-server slot, so a turn in French
+after several English ones would evaluate all of them again after the French prefix (measured
+50-150 tokens, 4-10 s, on every switch). A prompt in one language shows the turns asked in it
+and, of the turns asked in another language in between, only the last one (a follow-up across
+the switch still has the answer it refers to): what each language's prompt shows then only
+grows at its end, as in a conversation in one language (`language_thread`).
+
 A turn in which the agent acted is shown as the calls the model wrote (`call_texts`, by HA tool
 call id), not as the spoken confirmation: a model that sees "I turned on the kitchen light." as
 an earlier answer learns to say it instead of calling, and the call names the device that
@@ -20,7 +28,7 @@ an earlier answer learns to say it instead of calling, and the call names the de
 """
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from .apologies import without_holding_phrase
@@ -71,14 +79,41 @@ def _call_texts(tool_calls: Any, call_texts: Mapping[str, str]) -> str:
 
 
 def history_window(
-    messages: Iterable[ChatMessage], max_turns: int, call_texts: Mapping[str, str] | None = None
+    messages: Iterable[ChatMessage],
+    max_turns: int,
+    call_texts: Mapping[str, str] | None = None,
+    *,
+    language: str | None = None,
+    turn_languages: Mapping[str, str] | None = None,
 ) -> list[Turn]:
     """The completed turns the next prompt shows: at most `max_turns`, from a start that moves
-    only now and then (`window_start`); none when `max_turns` is 0."""
+    only now and then (`window_start`); none when `max_turns` is 0. With the turn's `language`
+    and the language each earlier question was asked in (by its text), only that language's
+    thread of the conversation (`language_thread`)."""
     if max_turns <= 0:
         return []
     turns = conversation_turns(messages, call_texts)
+    if language is not None and turn_languages:
+        turns = language_thread(turns, [turn_languages.get(t.user) for t in turns], language)
     return turns[window_start(len(turns), max_turns) :]
+
+
+def language_thread(
+    turns: Sequence[Turn], languages: Sequence[str | None], language: str
+) -> list[Turn]:
+    """The turns a prompt in `language` shows: those asked in it (or in a language not known),
+    and the last turn before each switch to it (the one just before this question included).
+
+    Whether a turn is shown depends only on its own language and the next turn's, which never
+    change once asked: so a language's thread only grows at its end."""
+
+    def shown(index: int) -> bool:
+        if languages[index] in (language, None):
+            return True
+        after = languages[index + 1] if index + 1 < len(turns) else language
+        return after in (language, None)
+
+    return [turn for index, turn in enumerate(turns) if shown(index)]
 
 
 def window_start(completed: int, max_turns: int) -> int:

@@ -49,6 +49,9 @@ class HeisenbergRuntime:
     # The model's text of the calls HA ran, by tool call id, for the history (bounded: HA's
     # chat logs expire, this map only forgets the oldest).
     call_texts: OrderedDict[str, str] = field(default_factory=OrderedDict)
+    # The language each question was asked in, by conversation and text (bounded like
+    # call_texts), so that a prompt shows its own language's thread (history.language_thread).
+    turn_languages: OrderedDict[tuple[str, str], str] = field(default_factory=OrderedDict)
     recent_turns: deque[TurnRecord] = field(default_factory=lambda: deque(maxlen=RECENT_TURNS))
     watch: ServerWatch | None = None  # set once the entry is set up (server_watch.py)
 
@@ -70,6 +73,22 @@ class HeisenbergRuntime:
         self.call_texts[tool_call_id] = text
         while len(self.call_texts) > 512:
             self.call_texts.popitem(last=False)
+
+    def remember_language(self, conversation_id: str, text: str, language: str) -> None:
+        """Keep the language a question was asked in, for later turns' history."""
+        key = (conversation_id, text)
+        self.turn_languages.pop(key, None)
+        self.turn_languages[key] = language
+        while len(self.turn_languages) > 512:
+            self.turn_languages.popitem(last=False)
+
+    def languages_in(self, conversation_id: str) -> dict[str, str]:
+        """The language of each question of one conversation, by its text."""
+        return {
+            text: language
+            for (conversation, text), language in self.turn_languages.items()
+            if conversation == conversation_id
+        }
 
     def figures_for(self, subentry_id: str) -> AgentFigures:
         """The figures record of one agent, created on first use."""

@@ -95,6 +95,27 @@ async def test_history_window_keeps_the_last_turns(
     assert last.index(user_turn("Name a blue bird.")) < last.index(user_turn("Hi."))
 
 
+async def test_a_switch_of_language_shows_only_the_other_language_s_last_turn(
+    hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str, prompt_spy: PromptSpy
+) -> None:
+    """One satellite, two languages: the French prompt has its own prefix (and slot), so the
+    English turns before it would all be evaluated again after it; only the last one, which a
+    follow-up may refer to, is shown."""
+    await setup_entry(llama_url, max_tokens=12, max_history_turns=5)
+    asked = [("Name a red fruit.", "en"), ("Name a blue bird.", "en")]
+    asked += [("Nomme un légume vert.", "fr"), ("Name a yellow flower.", "en")]
+    conversation_id = None
+    for question, language in asked:
+        result = await converse(hass, question, conversation_id, language=language)
+        conversation_id = result.conversation_id
+    french, back_in_english = prompt_spy.prompts[2], prompt_spy.prompts[3]
+    assert user_turn("Name a red fruit.") not in french
+    assert user_turn("Name a blue bird.") in french
+    # Back in English: all the English turns, and the French one just before.
+    positions = [back_in_english.index(user_turn(q)) for q, _ in asked]
+    assert positions == sorted(positions)
+
+
 async def test_french_conversation_uses_the_french_persona(
     hass: HomeAssistant, setup_entry: EntryFactory, llama_url: str, prompt_spy: PromptSpy
 ) -> None:

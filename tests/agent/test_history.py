@@ -9,7 +9,11 @@ from homeassistant.components.conversation import (
 )
 from homeassistant.helpers.llm import ToolResult
 
-from custom_components.heisenberg.history import conversation_turns, history_window
+from custom_components.heisenberg.history import (
+    conversation_turns,
+    history_window,
+    language_thread,
+)
 from custom_components.heisenberg.prompt_format import Turn
 
 
@@ -84,3 +88,47 @@ def test_window_is_cut_at_turn_boundaries() -> None:
     window = history_window(_log(6), 2)
     assert all(turn.user.startswith("q") and turn.assistant.startswith("a") for turn in window)
     assert [turn.user[1:] for turn in window] == [turn.assistant[1:] for turn in window]
+
+
+# A bilingual evening at one satellite: English, then French, then English again.
+SPOKEN = ["en", "en", "fr", "fr", "fr", "en", "fr", "en", "en", "fr"]
+
+
+def _thread(asked: int, language: str, spoken: list[str] = SPOKEN) -> list[int]:
+    """Which of the first `asked` turns a prompt in `language` shows (the next question's)."""
+    turns = [Turn(f"q{n}", f"a{n}") for n in range(asked)]
+    return [int(t.user[1:]) for t in language_thread(turns, spoken[:asked], language)]
+
+
+def test_a_switch_of_language_shows_only_the_last_turn_of_the_other_language() -> None:
+    # The first French question after two English turns: only the last English one.
+    assert _thread(2, "fr") == [1]
+    # Back to English after three French turns: its own turns and the last French one.
+    assert _thread(5, "en") == [0, 1, 4]
+    # In one language all along, everything.
+    assert _thread(6, "en", ["en"] * 6) == [0, 1, 2, 3, 4, 5]
+    # A question whose language is not known is shown in every language.
+    assert _thread(3, "en", ["fr", "fr", None]) == [1, 2]  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_each_language_s_thread_only_grows_at_its_end(language: str) -> None:
+    """What keeps each language's llama-server slot warm: the turns a prompt in a language
+    shows are those its previous prompt showed, then the turns since."""
+    asked_in = [n + 1 for n in range(len(SPOKEN) - 1) if SPOKEN[n + 1] == language]
+    previous: list[int] = []
+    for asked in asked_in:
+        thread = _thread(asked, language)
+        assert thread[: len(previous)] == previous
+        assert thread[-1] == asked - 1  # the turn just before is always shown
+        previous = thread
+
+
+def test_the_window_applies_to_the_language_s_thread() -> None:
+    log = _log(len(SPOKEN))
+    languages = {f"q{n}": language for n, language in enumerate(SPOKEN)}
+    window = history_window(log, 3, language="fr", turn_languages=languages)
+    assert [turn.user for turn in window] == ["q8", "q9"]  # q2 q3 q4 q6 q8 q9: jumped
+    assert history_window(log, 10, language="fr", turn_languages=languages) == [
+        Turn(f"q{n}", f"a{n}") for n in (1, 2, 3, 4, 5, 6, 8, 9)
+    ]
