@@ -11,7 +11,7 @@ from .const import CONF_BACKUP_URLS, CONF_URL, CONTROL_REQUEST_TIMEOUT, DOMAIN
 from .runtime import HeisenbergConfigEntry, HeisenbergRuntime
 from .server_pool import LlamaServer, ServerPool
 from .server_watch import ServerWatch
-from .warmup import async_rewarm_on_changes, async_warm_up_all, async_warm_up_server
+from .warm_up import async_rewarm_on_changes, async_warm_up_all, async_warm_up_server
 
 _LOGGER = logging.getLogger(__name__)
 PLATFORMS = (Platform.CONVERSATION,)

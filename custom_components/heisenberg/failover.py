@@ -183,7 +183,7 @@ class FailoverStream:
     async def _wait_for_warm_up(self, server: LlamaServer, prompt: str) -> None:
         """The warm-up may be evaluating this very prefix on this server: reuse it rather
         than race it. A question in another language (or of another agent) goes at once, and the
-        warm-up gives way to it (`warm_step.py`)."""
+        warm-up gives way to it (`warm_up/step.py`)."""
         warming = server.warming_prompt
         if warming is None or not shares_prefix(prompt, warming):
             return

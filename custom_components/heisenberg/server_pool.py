@@ -62,7 +62,7 @@ class LlamaServer:
     # Set while no answer of ours is in flight: the warm-up's next prefix waits for it, so a
     # question asked during a long warm-up gets the CPU.
     quiet: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
-    # Of the answers in flight, those waiting for the prefix being warmed (`warm_step.py`
+    # Of the answers in flight, those waiting for the prefix being warmed (`warm_up/step.py`
     # gives way to the others only).
     waiting_for_warm_up: int = 0
     # Prompt tokens a second its last warm-up was evaluated at (None: none yet).

@@ -13,7 +13,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.heisenberg.warmup import REWARM_COOLDOWN_SECONDS
+from custom_components.heisenberg.warm_up.prefixes import REWARM_COOLDOWN_SECONDS
 
 from .conftest import agent_id
 

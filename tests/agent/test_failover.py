@@ -23,7 +23,7 @@ from custom_components.heisenberg.const import DOMAIN
 from custom_components.heisenberg.diagnostics import async_get_config_entry_diagnostics
 from custom_components.heisenberg.failover import HAND_OVER_AFTER
 from custom_components.heisenberg.prompt_format import PromptFormat
-from custom_components.heisenberg.warmup import warmed_key
+from custom_components.heisenberg.warm_up.prefixes import warmed_key
 from launcher.llama_server import LlamaServerProcess
 from launcher.process import free_port
 

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.heisenberg import conversation, server_watch
 from custom_components.heisenberg.breaker import BreakerState
 from custom_components.heisenberg.diagnostics import async_get_config_entry_diagnostics
-from custom_components.heisenberg.warmup import warmed_key
+from custom_components.heisenberg.warm_up.prefixes import warmed_key
 from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import resolve_model
 from launcher.process import cache_dir, free_port, outgoing_address

@@ -14,8 +14,8 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.heisenberg.pipeline_languages import agent_languages
-from custom_components.heisenberg.warmup import REWARM_COOLDOWN_SECONDS, warmed_key
+from custom_components.heisenberg.warm_up.languages import agent_languages
+from custom_components.heisenberg.warm_up.prefixes import REWARM_COOLDOWN_SECONDS, warmed_key
 
 from .conftest import EntryFactory, agent_id, converse
 from .pipelines import add_pipeline

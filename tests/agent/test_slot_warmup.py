@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from custom_components.heisenberg.context_note import date_note
 from custom_components.heisenberg.diagnostics import async_get_config_entry_diagnostics
 from custom_components.heisenberg.server_pool import LlamaServer
-from custom_components.heisenberg.warmup import (
+from custom_components.heisenberg.warm_up.prefixes import (
     REWARM_COOLDOWN_SECONDS,
     async_rewarm_on_changes,
     async_warm_up_all,

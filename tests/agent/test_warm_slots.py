@@ -5,7 +5,7 @@ from typing import Any, cast
 
 from custom_components.heisenberg.failover import cold_prefix_seconds
 from custom_components.heisenberg.server_pool import LlamaServer
-from custom_components.heisenberg.warm_slots import choose_slots
+from custom_components.heisenberg.warm_up.slots import choose_slots
 
 
 def _server(slots: int, warmed: dict[str, str], held: dict[int, str]) -> LlamaServer:

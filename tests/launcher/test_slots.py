@@ -52,7 +52,7 @@ def test_an_older_llama_server_without_the_prompt_cache_still_starts(tmp_path: P
 def test_slot_files_live_in_a_private_directory_made_at_start_and_removed_at_stop(
     tmp_path: Path,
 ) -> None:
-    """The agent copies a warm prefix between slots through these files (warmup.py)."""
+    """The agent copies a warm prefix between slots through these files (warm_up/prefixes.py)."""
     server = LlamaServerProcess(
         model=resolve_model("gemma3-270m"),
         binary=find_llama_server(),

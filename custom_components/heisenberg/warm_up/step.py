@@ -13,8 +13,8 @@ import asyncio
 import contextlib
 import time
 
-from .llama_client import CompletionStats
-from .server_pool import LlamaServer
+from ..llama_client import CompletionStats
+from ..server_pool import LlamaServer
 
 # For how long one prefix gives way to questions; after that it is evaluated whatever comes
 # (a steady stream of questions must not keep a language cold for ever).

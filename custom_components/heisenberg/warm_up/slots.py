@@ -9,14 +9,14 @@ prefix no agent uses any more, or a copy, in that order.
 import hashlib
 import logging
 
-from .llama_client import LlamaServerError
-from .server_pool import LlamaServer
+from ..llama_client import LlamaServerError
+from ..server_pool import LlamaServer
 
 _LOGGER = logging.getLogger(__name__)
 
 
 def choose_slots(server: LlamaServer, keys: list[str]) -> list[int | None]:
-    """The slot for each prefix `keys` names (`warmup.warmed_key`), in that order; None for a
+    """The slot for each prefix `keys` names (`prefixes.warmed_key`), in that order; None for a
     server with one slot. Prefixes beyond the slots share them (prefix i in slot i mod n)."""
     if server.slots < 2:
         return [None] * len(keys)

@@ -4,7 +4,7 @@ Without it, the first question after a restart pays for loading the model's weig
 and for evaluating the whole system prompt and examples. The prefix rendered here is byte for
 byte the start of the agent's real prompts (`prompt_format.build_prefix`), so the server's
 `cache_prompt` reuses it, and so is today's date at the start of the conversation note. An agent
-is warmed in every language it is asked in (`pipeline_languages.py`: each Assist pipeline's
+is warmed in every language it is asked in (`languages.py`: each Assist pipeline's
 that uses it, and HA's own), since its instructions, examples and notes are in that language.
 With device control the prefix lists the exposed devices, so it is warmed again when they
 change, when the pipelines change, and at midnight for the date (`async_rewarm_on_changes`).
@@ -29,18 +29,18 @@ from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
-from .agent_options import AgentOptions
-from .assist_tools.home import any_exposed, async_api_for_warm_up, home_view
-from .const import DOMAIN
-from .context_issue import is_context_refusal, learn_from_warm_up, warm_up_refused
-from .context_note import conversation_note_start
-from .llama_client import LlamaServerError
-from .pipeline_languages import agent_languages, async_listen_pipelines
-from .prompt_format import build_note_start, build_prefix
-from .runtime import HeisenbergConfigEntry, HeisenbergRuntime
-from .server_pool import LlamaServer
-from .warm_slots import async_fill_slots, choose_slots
-from .warm_step import async_evaluate
+from ..agent_options import AgentOptions
+from ..assist_tools.home import any_exposed, async_api_for_warm_up, home_view
+from ..const import DOMAIN
+from ..context_issue import is_context_refusal, learn_from_warm_up, warm_up_refused
+from ..context_note import conversation_note_start
+from ..llama_client import LlamaServerError
+from ..prompt_format import build_note_start, build_prefix
+from ..runtime import HeisenbergConfigEntry, HeisenbergRuntime
+from ..server_pool import LlamaServer
+from .languages import agent_languages, async_listen_pipelines
+from .slots import async_fill_slots, choose_slots
+from .step import async_evaluate
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ async def async_warm_up_server(
     hass: HomeAssistant, entry: HeisenbergConfigEntry, server: LlamaServer
 ) -> None:
     """Warm every agent of the entry on one server in each of its languages, each prefix in a
-    slot of its own as far as they go (`warm_slots.choose_slots`: a warm one stays where it
+    slot of its own as far as they go (`slots.choose_slots`: a warm one stays where it
     is), then fill the server's other slots with copies of them.
 
     Two languages on two slots: one in each, no copy. llama-server puts a question in the

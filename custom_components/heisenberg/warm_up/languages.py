@@ -2,7 +2,7 @@
 
 A bilingual home has an English and a French pipeline (a satellite with two wake words runs
 either), while Home Assistant itself has one language. Every language the agent will hear gets
-its prefix warmed (`warmup.py`); a cold one costs the first question in it the whole prefix
+its prefix warmed (`prefixes.py`); a cold one costs the first question in it the whole prefix
 (592 prompt tokens, 13.6 s to the first word, measured on 2 cores with the default model).
 
 The language a pipeline hands the agent is HA's own rule (assist_pipeline's
@@ -19,7 +19,7 @@ from typing import Any
 from homeassistant.const import EVENT_COMPONENT_LOADED, MATCH_ALL
 from homeassistant.core import Event, HomeAssistant, callback
 
-from .personas import persona_language
+from ..personas import persona_language
 
 _PIPELINES = "assist_pipeline"  # its domain and hass.data key
 
