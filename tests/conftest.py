@@ -34,6 +34,7 @@ def start_llama_server(
     *,
     context_size: int | None = None,
     parallel: int | None = None,
+    extra_args: list[str] | None = None,
 ) -> LlamaServerProcess:
     """A real llama-server with a real model, as the launcher runs it (`threads`: its default;
     `slot_files=False`: as a user might run their own, without --slot-save-path;
@@ -51,6 +52,7 @@ def start_llama_server(
         server.context_size = context_size
     if parallel is not None:
         server.parallel = parallel
+    server.extra_args = [*server.extra_args, *(extra_args or [])]
     return server.start()
 
 
@@ -97,8 +99,18 @@ def base_llama_server() -> Generator[LlamaServerProcess]:
 
 @pytest.fixture(scope="session")
 def default_llama_server() -> Generator[LlamaServerProcess]:
-    """A real llama-server with the embedded default model (started on first use)."""
-    server = start_llama_server(DEFAULT_MODEL, "llama-server-default")
+    """A real llama-server with the embedded default model (started on first use).
+
+    It generates on the launcher's one thread (the end-to-end tests run it beside the voice
+    servers) but evaluates prompts on every core, and its prompt cache holds every prefix the
+    tests warm: each test has an HA of its own whose agent warms its home's prefix in two
+    languages (700-1,200 tokens each, 1-2 min on one thread), which the launcher's 256 MiB
+    lost between test files as each question's prompt went in."""
+    server = start_llama_server(
+        DEFAULT_MODEL,
+        "llama-server-default",
+        extra_args=["--threads-batch", str(ALL_CORES), "--cache-ram", "2048"],
+    )
     yield server
     server.stop()
 
