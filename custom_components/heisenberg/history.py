@@ -16,10 +16,12 @@ jumps, and a jump costs what a turn used to cost.
 A conversation in two languages (one satellite, a bilingual home) is shown per language: each
 language's prompt has its own prefix and lives in its own llama-server slot, so a turn in French
 after several English ones would evaluate all of them again after the French prefix (measured
-50-150 tokens, 4-10 s, on every switch). A prompt in one language shows the turns asked in it
-and, of the turns asked in another language in between, only the last one (a follow-up across
-the switch still has the answer it refers to): what each language's prompt shows then only
-grows at its end, as in a conversation in one language (`language_thread`).
+50-150 tokens, 4-10 s, on every switch). A prompt in one language shows only the turns asked in
+it (`language_thread`), which then only grows at its end, as in a conversation in one language.
+Carrying the last turn of the other language across a switch was tried: each switch still
+evaluated 41-58 tokens (4-6 s to the first word, a holding phrase), and the 1.5B model answered
+French questions in English after it (`benchmarks/long_session.py`). A follow-up across a
+switch of language, rare, loses what it refers to.
 
 A turn in which the agent acted is shown as the calls the model wrote (`call_texts`, by HA tool
 call id), not as the spoken confirmation: a model that sees "I turned on the kitchen light." as
@@ -101,19 +103,10 @@ def history_window(
 def language_thread(
     turns: Sequence[Turn], languages: Sequence[str | None], language: str
 ) -> list[Turn]:
-    """The turns a prompt in `language` shows: those asked in it (or in a language not known),
-    and the last turn before each switch to it (the one just before this question included).
-
-    Whether a turn is shown depends only on its own language and the next turn's, which never
-    change once asked: so a language's thread only grows at its end."""
-
-    def shown(index: int) -> bool:
-        if languages[index] in (language, None):
-            return True
-        after = languages[index + 1] if index + 1 < len(turns) else language
-        return after in (language, None)
-
-    return [turn for index, turn in enumerate(turns) if shown(index)]
+    """The turns a prompt in `language` shows: those asked in it, or in a language not known
+    (a turn HA's own matcher answered), which every language's prompt shows. Whether a turn is
+    shown depends only on its own language: a language's thread only grows at its end."""
+    return [turn for turn, asked in zip(turns, languages, strict=True) if asked in (language, None)]
 
 
 def window_start(completed: int, max_turns: int) -> int:
