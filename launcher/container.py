@@ -24,6 +24,9 @@ from .process import LaunchError
 
 say = launcher.say
 
+# The address Docker users give HA (the machine that runs the container), for the log.
+ADVERTISE_HOST_VARIABLE = "HEISENBERG_ADVERTISE_HOST"
+
 
 def data_dir() -> Path:
     return Path(os.environ.get("HEISENBERG_DATA") or "/data")
@@ -48,9 +51,14 @@ def build_args(data: Path, extra: list[str]) -> list[str]:
     if "--no-wyoming" not in args:
         # Files derived from the models (Whisper base joined once) belong with them in /data.
         args += ["--cache-dir", str(data / "cache" / "wyoming")]
-    if os.environ.get("SUPERVISOR_TOKEN") and "--advertise-host" not in args:
-        # HA reaches an add-on by its host name on the Supervisor's network.
-        args += ["--advertise-host", socket.gethostname()]
+    if "--advertise-host" not in args:
+        if os.environ.get("SUPERVISOR_TOKEN"):
+            # HA reaches an add-on by its host name on the Supervisor's network.
+            args += ["--advertise-host", socket.gethostname()]
+        elif advertised := os.environ.get(ADVERTISE_HOST_VARIABLE, "").strip():
+            # Under Docker's own network the container's address means nothing to HA: the
+            # user names the machine that publishes the ports (compose.yaml).
+            args += ["--advertise-host", advertised]
     return args
 
 
@@ -83,6 +91,12 @@ def main(argv: list[str] | None = None) -> int:
             )
         else:
             say("not under the Home Assistant Supervisor: add the services above by hand")
+            if "--advertise-host" not in args:
+                say(
+                    f"  on Docker's own network (compose.yaml), {host} is the container's address:"
+                    " Home Assistant reaches these at the address of the machine that runs the"
+                    f" container (set {ADVERTISE_HOST_VARIABLE} to have it printed above)"
+                )
 
     return launcher.main(args, on_ready=on_ready)
 

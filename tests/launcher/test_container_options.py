@@ -2,12 +2,14 @@
 really parse them (no flag that only looks right)."""
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
 import yaml
 
 from launcher.__main__ import parse_args
+from launcher.container import ADVERTISE_HOST_VARIABLE, build_args
 from launcher.container_options import launcher_args, model_name
 from launcher.llm_models import DEFAULT_MODEL, MODELS
 from launcher.process import LaunchError
@@ -109,3 +111,24 @@ def test_the_add_on_schema_offers_exactly_the_launchers_models() -> None:
 def test_the_add_on_version_is_the_integrations() -> None:
     manifest = json.loads((ROOT / "custom_components/heisenberg/manifest.json").read_text())
     assert ADDON["version"] == manifest["version"]
+
+
+def test_the_address_to_give_home_assistant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under the Supervisor, the add-on's host name; under Docker, the machine the user names
+    (the container's own address on Docker's network means nothing to HA); else none given."""
+
+    def advertised() -> str | None:
+        args = build_args(tmp_path, [])
+        return args[args.index("--advertise-host") + 1] if "--advertise-host" in args else None
+
+    monkeypatch.delenv("SUPERVISOR_TOKEN", raising=False)
+    monkeypatch.delenv(ADVERTISE_HOST_VARIABLE, raising=False)
+    assert advertised() is None
+    monkeypatch.setenv(ADVERTISE_HOST_VARIABLE, " 192.168.1.20 ")
+    assert advertised() == "192.168.1.20"
+    monkeypatch.setenv("SUPERVISOR_TOKEN", "token")
+    assert advertised() == socket.gethostname()
+    # A flag the user passes wins over both.
+    assert build_args(tmp_path, ["--advertise-host", "ha-box"]).count("--advertise-host") == 1
