@@ -112,3 +112,30 @@ def test_how_warm_a_room_is_reads_its_thermostat() -> None:
     view = HomeView(Catalog(homes), "", ())
     first = _first_rule(view.grammar_for(view.request("Il fait combien dans le salon ?", "fr")))
     assert "Thermostat" in first and "Living Room Lamp" not in first
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Il fait combien dehors ?", "fr"),
+        ("Il fait froid dehors ?", "fr"),
+        ("How warm is it outside?", "en"),
+    ],
+)
+def test_outside_with_no_outdoor_sensor_is_the_weather(text: str, language: str) -> None:
+    """A weather entity names no place: a question about how it is outside reads it, not a
+    device the model picks (« Il fait combien dehors ? » was answered « La lumière du
+    grenier est off. », a device this home does not have)."""
+    targets = {t: d for t, d in TARGETS.items() if t.name != "Outside Temperature"}
+    targets[Target("Home Forecast", (STATE,), ("météo",))] = "weather"
+    homes = tuple(
+        HomeTarget(target, Kind.ENTITY, domain, entity_id=f"x.{n}", match_name=target.name)
+        for n, (target, domain) in enumerate(targets.items())
+    )
+    view = HomeView(Catalog(homes), "", ())
+    first = _first_rule(view.grammar_for(view.request(text, language)))
+    assert "Home Forecast" in first
+    assert "Bedroom Light" not in first and "Living Room Temperature" not in first
+    # In a room, it is that room's.
+    in_room = view.grammar_for(view.request("Il fait combien dans le salon ?", "fr"))
+    assert "Home Forecast" not in _first_rule(in_room)

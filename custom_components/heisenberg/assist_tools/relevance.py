@@ -172,7 +172,17 @@ def asked_about(request: str, targets: Iterable[Target], domains: dict[str, str]
         own = with_places(stems([*target.spoken_names, target.area or ""])) - kinds
         if every_word & kinds and said & own:
             found.add(target.name)
+    if not found and said & _OUTSIDE:
+        # The weather is outside, and a weather entity names no place ("Home Forecast"): « il
+        # fait combien dehors ? » with no outdoor sensor asks the forecast.
+        weather = [t for t in targets if domains.get(t.name) == "weather"]
+        asking = {stem(w) for w in ASKING_WORDS["weather"]} - _OUTSIDE
+        if every_word & asking:
+            found.update(t.name for t in weather)
     return frozenset(found)
+
+
+_OUTSIDE = frozenset(stem(w) for w in ("outside", "outdoor", "outdoors", "exterieur", "dehors"))
 
 
 def device_phrase(request: str) -> str:
