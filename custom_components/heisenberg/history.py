@@ -106,7 +106,17 @@ def language_thread(
     """The turns a prompt in `language` shows: those asked in it, or in a language not known
     (a turn HA's own matcher answered), which every language's prompt shows. Whether a turn is
     shown depends only on its own language: a language's thread only grows at its end."""
-    return [turn for turn, asked in zip(turns, languages, strict=True) if asked in (language, None)]
+    own = base_language(language)
+    return [
+        turn
+        for turn, asked in zip(turns, languages, strict=True)
+        if asked is None or base_language(asked) == own
+    ]
+
+
+def base_language(language: str) -> str:
+    """ "fr" of "fr-FR", "fr_CA" or "FR": pipelines of one language may say it differently."""
+    return language.replace("_", "-").split("-")[0].lower()
 
 
 def window_start(completed: int, max_turns: int) -> int:

@@ -108,6 +108,8 @@ def test_a_prompt_in_one_language_shows_only_the_turns_asked_in_it() -> None:
     assert _thread(9, "fr") == [2, 3, 4, 6]
     # In one language all along, everything.
     assert _thread(6, "en", ["en"] * 6) == [0, 1, 2, 3, 4, 5]
+    # One language however a pipeline writes it.
+    assert _thread(3, "fr-FR", ["fr", "en", "fr_CA"]) == [0, 2]
     # A question whose language is not known (HA's own matcher answered it) is in every one.
     assert _thread(3, "en", ["fr", None, "fr"]) == [1]  # type: ignore[list-item]
 
