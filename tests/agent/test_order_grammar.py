@@ -1,6 +1,8 @@
 """What an order and a question about the home may write: an order is carried out, never
 answered with a state; a question that asks what something measures reads that thing."""
 
+import re
+
 import pytest
 
 from custom_components.heisenberg.assist_tools.calls import Action, Target, Value, ValueKind
@@ -139,3 +141,47 @@ def test_outside_with_no_outdoor_sensor_is_the_weather(text: str, language: str)
     # In a room, it is that room's.
     in_room = view.grammar_for(view.request("Il fait combien dans le salon ?", "fr"))
     assert "Home Forecast" not in _first_rule(in_room)
+
+
+def _actions_of(grammar: str, target: str) -> set[str]:
+    """The actions the grammar lets a call on `target` write."""
+    known = next(line for line in grammar.splitlines() if line.startswith("known ::="))
+    index = re.search(rf'"{target}"[^)]*\) "\] " actions-(\d+)', known)
+    assert index is not None, known
+    rule = next(r for r in grammar.splitlines() if r.startswith(f"actions-{index[1]} ::="))
+    return {re.sub(r'[()"]', "", a).split()[0] for a in rule.split("::=")[1].split(" | ")}
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "target", "action"),
+    [
+        ("Skip song on the living room speaker", "en", "Living Room Speaker", "next"),
+        ("Skip to the next track on the living room speaker", "en", "Living Room Speaker", "next"),
+        ("Passe à la chanson suivante au salon", "fr", "Living Room Speaker", "next"),
+        ("Mute the living room speaker", "en", "Living Room Speaker", "mute"),
+        ("Coupe le son de l'enceinte du salon", "fr", "Living Room Speaker", "mute"),
+        ("Return the vacuum to base", "en", "Vacuum", "dock"),
+    ],
+)
+def test_an_order_s_own_verb_says_which_action(
+    text: str, language: str, target: str, action: str
+) -> None:
+    """ "Skip song" paused the speakers and "return to base" started the vacuum: a device that
+    has the action the order names is held to it."""
+    media = (Action("next"), Action("pause"), Action("mute"), Action("play"), STATE)
+    targets = dict(TARGETS)
+    speaker = Target("Living Room Speaker", media, ("enceinte du salon",), "Living Room")
+    targets[speaker] = "media_player"
+    targets[Target("Vacuum", (Action("start"), Action("dock"), STATE), ("aspirateur",))] = "vacuum"
+    homes = tuple(
+        HomeTarget(t, Kind.ENTITY, domain, entity_id=f"x.{n}", match_name=t.name)
+        for n, (t, domain) in enumerate(targets.items())
+    )
+    view = HomeView(Catalog(homes), "", ())
+    grammar = view.grammar_for(view.request(text, language))
+    assert _actions_of(grammar, target) == {action}
+    # Devices without that action keep theirs ("… and turn on the desk lamp").
+    assert {"on", "off"} <= _actions_of(grammar, "Desk Lamp")
+    # An order naming no such action leaves every action to the model.
+    paused = view.grammar_for(view.request("Pause the living room speaker", "en"))
+    assert {"next", "pause", "mute"} <= _actions_of(paused, "Living Room Speaker")

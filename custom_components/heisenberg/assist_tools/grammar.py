@@ -77,11 +77,13 @@ def build_grammar(
     max_calls: int = MAX_CALLS,
     *,
     acts_only: bool = False,
+    said_actions: frozenset[str] = frozenset(),
 ) -> str:
     """The grammar: optional space, then either speech or one to `max_calls` valid calls.
 
     Only calls when `allow_speech` is False; only read actions when `read_only`, none when
-    `acts_only`; a first call
+    `acts_only`; of a target that has actions the request names (`said_actions`: "skip" is
+    next), only those; a first call
     on one of the targets named `first` when it is given (the request names them in full: a
     model must not call them missing, nor pick a look-alike).
     """
@@ -90,8 +92,11 @@ def build_grammar(
     first_alternatives: list[str] = []
     for index, target in enumerate(sorted_targets(targets)):
         actions: list[str] = []
+        held_to = said_actions & {a.name for a in target.actions}
         for action in target.actions:
             if (read_only and not action.read_only) or (acts_only and action.read_only):
+                continue
+            if held_to and action.name not in held_to:
                 continue
             word = _literal(action.name)
             if action.value is None:

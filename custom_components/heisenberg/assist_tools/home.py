@@ -119,6 +119,7 @@ class HomeView:
             # An order is carried out, never answered with a state ("turn on the lights
             # upstairs" → "[all lights in Upstairs] state"), unless it also asks something.
             acts_only=request.kind is RequestKind.ORDER and not request.asks,
+            said_actions=request.said_actions,
         )
 
 
@@ -155,9 +156,16 @@ def _grammar(
     max_calls: int,
     *,
     acts_only: bool,
+    said_actions: frozenset[str] = frozenset(),
 ) -> str:
     return build_grammar(
-        list(targets), allow_speech, read_only, first, max_calls, acts_only=acts_only
+        list(targets),
+        allow_speech,
+        read_only,
+        first,
+        max_calls,
+        acts_only=acts_only,
+        said_actions=said_actions,
     )
 
 

@@ -17,6 +17,7 @@ from .calls import Target
 from .groups import EVERYTHING
 from .relevance import asked_about, group_mentions, named_targets
 from .words import (
+    ACTION_PATTERNS,
     ADDRESSEE,
     ALL_WORDS,
     CLAUSES,
@@ -85,6 +86,8 @@ class TurnRequest:
     # ("how warm is it OUTSIDE": the outside temperature), for a question naming none in full.
     asked: frozenset[str] = frozenset()
     asks: bool = False  # one of its clauses is a question ("… and tell me the temperature")
+    # Actions its words name ("skip the song": next), which a device that has them is held to.
+    said_actions: frozenset[str] = frozenset()
     # The area a group named by its kind alone means ("turn on the lights"): the satellite's
     # for an order, none (the whole home) for a question or "all".
     group_area: tuple[str, ...] = ()
@@ -144,6 +147,7 @@ def analyse(
         group_area=group_area,
         asked=frozenset(asked),
         asks=any(is_question(clause) for clause in CLAUSES.split(text) if clause),
+        said_actions=said_actions(text) if kind is RequestKind.ORDER else frozenset(),
     )
 
 
@@ -241,6 +245,16 @@ def asks_for_several(text: str) -> bool:
 
 
 _NUMBER = re.compile(r"\d")
+
+
+def said_actions(text: str) -> frozenset[str]:
+    """The actions the request's own words name ("skip", « suivante »: next; "mute")."""
+    plain = " ".join(words(text))
+    return frozenset(
+        action
+        for action, pattern in ACTION_PATTERNS.items()
+        if re.search(rf"\b(?:{pattern})\b", plain)
+    )
 
 
 def wanted_actions(text: str) -> frozenset[str]:

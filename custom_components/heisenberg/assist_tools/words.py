@@ -171,3 +171,15 @@ def name_in(names: Sequence[str], lang: str) -> str:
     if lang == "fr":
         return next((n for n in names if _FRENCH.search(n)), names[0])
     return next((n for n in names if not _FRENCH.search(n)), names[0])
+
+
+# Words that say which of a device's actions an order means, when it has several that a small
+# model confuses ("SKIP the song" was answered by pausing it, "mute" too; "return the vacuum to
+# its BASE" started it). Whole words, accents already removed (`plain`).
+ACTION_PATTERNS: dict[str, str] = {
+    "next": r"next|skip|suivante?|prochaine?",
+    "previous": r"previous|precedente?",
+    "mute": r"mute|muet|sourdine|coupe[rz]? le son",
+    "unmute": r"unmute|remets? le son|remettre le son",
+    "dock": r"dock|docking|base|recharge",
+}
