@@ -9,6 +9,7 @@ from custom_components.heisenberg.assist_tools.calls import Action, Target, Valu
 from custom_components.heisenberg.assist_tools.home import HomeView
 from custom_components.heisenberg.assist_tools.home_target import Catalog, HomeTarget, Kind
 from custom_components.heisenberg.assist_tools.relevance import named_targets
+from custom_components.heisenberg.assist_tools.request import RequestKind
 
 STATE = Action("state", read_only=True)
 LIGHT = (Action("on"), Action("off"), Action("brightness", Value(ValueKind.NUMBER, 0, 100)), STATE)
@@ -161,6 +162,8 @@ def _actions_of(grammar: str, target: str) -> set[str]:
         ("Mute the living room speaker", "en", "Living Room Speaker", "mute"),
         ("Coupe le son de l'enceinte du salon", "fr", "Living Room Speaker", "mute"),
         ("Return the vacuum to base", "en", "Vacuum", "dock"),
+        ("Return vacuum in the living room to base", "en", "Vacuum", "dock"),
+        ("Renvoie l'aspirateur à sa base", "fr", "Vacuum", "dock"),
     ],
 )
 def test_an_order_s_own_verb_says_which_action(
@@ -172,13 +175,18 @@ def test_an_order_s_own_verb_says_which_action(
     targets = dict(TARGETS)
     speaker = Target("Living Room Speaker", media, ("enceinte du salon",), "Living Room")
     targets[speaker] = "media_player"
-    targets[Target("Vacuum", (Action("start"), Action("dock"), STATE), ("aspirateur",))] = "vacuum"
+    vacuum = Target(
+        "Vacuum", (Action("start"), Action("dock"), STATE), ("aspirateur",), "Living Room"
+    )
+    targets[vacuum] = "vacuum"
     homes = tuple(
         HomeTarget(t, Kind.ENTITY, domain, entity_id=f"x.{n}", match_name=t.name)
         for n, (t, domain) in enumerate(targets.items())
     )
     view = HomeView(Catalog(homes), "", ())
-    grammar = view.grammar_for(view.request(text, language))
+    request = view.request(text, language)
+    assert request.kind is RequestKind.ORDER  # "return …" is an order, not words to answer
+    grammar = view.grammar_for(request)
     assert _actions_of(grammar, target) == {action}
     # Devices without that action keep theirs ("… and turn on the desk lamp").
     assert {"on", "off"} <= _actions_of(grammar, "Desk Lamp")

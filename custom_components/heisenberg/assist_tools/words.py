@@ -89,7 +89,8 @@ FILLER = word_set(
 # Words that start a request: before a kind word they are no qualifier ("pause the TV").
 VERBS = word_set(
     "turn switch set put make dim brighten raise lower open close shut lock unlock start stop "
-    "pause resume play run activate kill boost skip mute unmute add remove cancel "
+    "pause resume play run activate kill boost skip mute unmute add remove cancel return send "
+    "dock "
     # Media orders: the "next" song is no particular song.
     "next previous"
 )
@@ -103,7 +104,8 @@ COMMAND_VERBS = word_set(
     "baisser monte monter lance lancer demarre demarrer arrete arreter verrouille verrouiller "
     "deverrouille deverrouiller active activer ajoute ajouter enleve enlever retire retirer "
     "annule annuler supprime supprimer coupe couper passe passer augmente augmenter diminue "
-    "diminuer joue jouer reprends reprendre programme programmer"
+    "diminuer joue jouer reprends reprendre programme programmer return send dock renvoie "
+    "renvoyer ramene ramener"
 )
 # "could you SET", « peux-tu ALLUMER »: the word just before the verb of a polite order.
 ADDRESSEE = word_set("you tu vous")
