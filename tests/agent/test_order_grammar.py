@@ -24,10 +24,10 @@ TARGETS = {
 }
 
 
-def _view() -> HomeView:
+def _view(targets: dict[Target, str] = TARGETS) -> HomeView:
     homes = tuple(
         HomeTarget(target, Kind.ENTITY, domain, entity_id=f"x.{n}", match_name=target.name)
-        for n, (target, domain) in enumerate(TARGETS.items())
+        for n, (target, domain) in enumerate(targets.items())
     )
     return HomeView(Catalog(homes), "", ())
 
@@ -131,11 +131,7 @@ def test_outside_with_no_outdoor_sensor_is_the_weather(text: str, language: str)
     grenier est off. », a device this home does not have)."""
     targets = {t: d for t, d in TARGETS.items() if t.name != "Outside Temperature"}
     targets[Target("Home Forecast", (STATE,), ("météo",))] = "weather"
-    homes = tuple(
-        HomeTarget(target, Kind.ENTITY, domain, entity_id=f"x.{n}", match_name=target.name)
-        for n, (target, domain) in enumerate(targets.items())
-    )
-    view = HomeView(Catalog(homes), "", ())
+    view = _view(targets)
     first = _first_rule(view.grammar_for(view.request(text, language)))
     assert "Home Forecast" in first
     assert "Bedroom Light" not in first and "Living Room Temperature" not in first
@@ -179,11 +175,7 @@ def test_an_order_s_own_verb_says_which_action(
         "Vacuum", (Action("start"), Action("dock"), STATE), ("aspirateur",), "Living Room"
     )
     targets[vacuum] = "vacuum"
-    homes = tuple(
-        HomeTarget(t, Kind.ENTITY, domain, entity_id=f"x.{n}", match_name=t.name)
-        for n, (t, domain) in enumerate(targets.items())
-    )
-    view = HomeView(Catalog(homes), "", ())
+    view = _view(targets)
     request = view.request(text, language)
     assert request.kind is RequestKind.ORDER  # "return …" is an order, not words to answer
     grammar = view.grammar_for(request)

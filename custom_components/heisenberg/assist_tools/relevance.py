@@ -27,6 +27,7 @@ from .words import (
     LINK,
     PARTICLES,
     PHRASE_END,
+    PLACES,
     POLITE,
     VERBS,
     kind_stems,
@@ -182,7 +183,8 @@ def asked_about(request: str, targets: Iterable[Target], domains: dict[str, str]
     return frozenset(found)
 
 
-_OUTSIDE = frozenset(stem(w) for w in ("outside", "outdoor", "outdoors", "exterieur", "dehors"))
+# The words of the place "outside" (`PLACES`).
+_OUTSIDE = frozenset(stem(w) for w in next(p for p in PLACES if "outside" in p))
 
 
 def device_phrase(request: str) -> str:
