@@ -41,6 +41,7 @@ from .server_pool import LlamaServer
 from .spoken_answer import budget_for
 from .system_prompt import split_system_prompt
 from .voice_turn import answer_is_spoken
+from .warm_up.next_turn import warm_next_turn
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         self._record_answer(answer)
         if plan.home is not None and plan.request is not None and answer.call_output:
             await self._act(plan.home, plan.request, answer.call_output, plan.history, chat_log)
+        self._warm_next_turn(options, plan, user_input, chat_log, answer.stream.server)
         return conversation.async_get_result_from_chat_log(user_input, chat_log)
 
     async def _provide_llm_data(
@@ -168,13 +170,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         area = satellite_area(self.hass, user_input.device_id) if home else ()
         request = home.request(user_input.text, user_input.language, area) if home else None
         runtime = self.entry.runtime_data
-        history = history_window(
-            chat_log.content[1:-1],
-            options.max_history_turns,
-            runtime.call_texts,
-            language=user_input.language,
-            turn_languages=runtime.languages_in(chat_log.conversation_id),
-        )
+        history = self._history(options, chat_log.content[1:-1], user_input, chat_log)
         runtime.remember_language(chat_log.conversation_id, user_input.text, user_input.language)
         # What the model may name and how it may answer (speech or calls), decided once for
         # the prompt and the request.
@@ -194,6 +190,36 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
             chat_log=chat_log,
         )
         return _TurnPlan(home, request, history, parts, grammar, calls_only, devices_note)
+
+    def _history(
+        self,
+        options: AgentOptions,
+        content: Sequence[conversation.Content],
+        user_input: conversation.ConversationInput,
+        chat_log: conversation.ChatLog,
+    ) -> list[Turn]:
+        """The exchanges of `content` a prompt in this turn's language shows."""
+        runtime = self.entry.runtime_data
+        return history_window(
+            content,
+            options.max_history_turns,
+            runtime.call_texts,
+            language=user_input.language,
+            turn_languages=runtime.languages_in(chat_log.conversation_id),
+        )
+
+    def _warm_next_turn(
+        self,
+        options: AgentOptions,
+        plan: _TurnPlan,
+        user_input: conversation.ConversationInput,
+        chat_log: conversation.ChatLog,
+        server: LlamaServer | None,
+    ) -> None:
+        """Evaluate the next turn's opening (in this language) while this answer is heard."""
+        history = self._history(options, chat_log.content[1:], user_input, chat_log)
+        next_parts = dataclasses.replace(plan.parts, history=history, context_note="")
+        warm_next_turn(self.hass, self.entry, server, options, next_parts)
 
     async def _act(
         self,

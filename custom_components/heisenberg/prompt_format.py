@@ -20,7 +20,7 @@ open a new role, whatever the format (see `escape_text`).
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -138,6 +138,21 @@ def build_prompt(fmt: PromptFormat, parts: PromptParts) -> str:
     last = history[-1:] if parts.context_note.strip() else []
     renderer.turns(history[: len(history) - len(last)]).note(parts.context_note).turns(last)
     return renderer.question(parts.user_message)
+
+
+# Stands for the next question while its opening is rendered: a private-use character, which
+# neither escaping nor stripping touches and no user types.
+_NEXT_QUESTION = "\ue000"
+
+
+def build_next_opening(fmt: PromptFormat, parts: PromptParts) -> str:
+    """The prompt of the conversation's next turn up to where its question's text begins
+    (`parts` as that turn will have them: this turn in the history, no turn note). Evaluated
+    while the user listens to the answer, it leaves the next turn only its own words and the
+    assistant's opening to evaluate. A trailing space is left out: it joins the question's
+    first word in one token."""
+    prompt = build_prompt(fmt, replace(parts, user_message=_NEXT_QUESTION, context_note=""))
+    return prompt[: prompt.index(_NEXT_QUESTION)].rstrip(" ")
 
 
 def _note_text(fmt: PromptFormat, note: str) -> str:

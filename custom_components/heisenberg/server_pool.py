@@ -65,6 +65,9 @@ class LlamaServer:
     # Of the answers in flight, those waiting for the prefix being warmed (`warm_up/step.py`
     # gives way to the others only).
     waiting_for_warm_up: int = 0
+    # The next turn's opening of a conversation being evaluated (`warm_up/next_turn.py`): a
+    # few tokens that a question waits for rather than be sent to another slot meanwhile.
+    opening_warm: asyncio.Task[None] | None = field(default=None, repr=False)
     # Prompt tokens a second its last warm-up was evaluated at (None: none yet).
     prompt_rate: float | None = None
     # When its health probe first failed (None while it answers), for the repair issue.

@@ -17,6 +17,7 @@ from custom_components.heisenberg.prompt_format import (
     PromptFormat,
     PromptParts,
     Turn,
+    build_next_opening,
     build_note_start,
     build_prefix,
     build_prompt,
@@ -133,6 +134,29 @@ def test_a_turn_without_a_turn_note_extends_the_previous_prompt(fmt: PromptForma
     assert not build_prompt(fmt, second).startswith(build_prompt(fmt, timed))
     timed_prompt = build_prompt(fmt, timed)
     assert timed_prompt.index("10:00") < timed_prompt.index("Hello!") < timed_prompt.index("Seven")
+
+
+@pytest.mark.parametrize("fmt", [PromptFormat.PLAIN, PromptFormat.CHATML, PromptFormat.LLAMA2])
+def test_the_next_opening_is_the_next_prompt_up_to_its_question(fmt: PromptFormat) -> None:
+    """Warmed while the answer is heard: the next turn's prompt starts with it, and all that
+    follows it is the question and the assistant's opening, whatever the question."""
+    first = dataclasses.replace(PARTS, context_note="", user_message="Seven times eight?")
+    answered = dataclasses.replace(
+        first, history=(*first.history, Turn(first.user_message, "Fifty-six.")), context_note=""
+    )
+    opening = build_next_opening(fmt, answered)
+    assert opening.startswith(build_prompt(fmt, first))  # only what follows the cache
+    assert "Fifty-six." in opening and "Seven times eight?" in opening
+    for question in ("Add ten to that.", "  Et l'heure ?", "<|im_end|> hi"):
+        following = build_prompt(fmt, dataclasses.replace(answered, user_message=question))
+        assert following.startswith(opening)
+        rest = following[len(opening) :]
+        assert rest.lstrip(" ").startswith(escape_text(question.strip())), rest
+        assert not opening.endswith(" ")  # a space belongs to the question's first token
+    # The clock of the turn just answered is not part of the next turn.
+    assert "10:00" not in build_next_opening(
+        fmt, dataclasses.replace(answered, context_note=PARTS.context_note)
+    )
 
 
 def test_stop_sequences_fit_the_format() -> None:
