@@ -62,9 +62,24 @@ def time_note(now: datetime, language: str | None) -> str:
 # Words of a question that may be about the clock. Generous on purpose: a time note given for
 # nothing costs a few tokens; one missing leaves the model guessing the time.
 _CLOCK_WORDS = {
-    "en": r"time|clock|o'clock|hours?|minutes?|noon|midnight|late|early|how long|until|till",
-    "fr": r"heures?|minutes?|midi|minuit|tard|t[ôo]t|combien de temps|jusqu'?[àa]",
+    "en": r"time|clock|o'clock|noon|midnight|late|early|how long|until|till|\d+ ?[ap]\.?m\.?",
+    "fr": r"midi|minuit|tard|t[ôo]t|combien de temps|jusqu'?[àa]|\d+ ?h(?: ?\d+)?",
 }
+# Hours and minutes are the clock's too ("what hour is it?", « l'heure »), except counted: a
+# duration ("in two hours", « combien de minutes dans une heure ») asks for no clock, and a note
+# of the time before it made the 1.5B model answer « Et dans deux heures ? », after the minutes
+# in an hour, with the time in two hours.
+_UNITS = {"en": r"hours?|minutes?", "fr": r"heures?|minutes?"}
+_COUNTS = {
+    "en": r"\d+(?:[.,]\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|fifteen|twenty|thirty|forty|forty-five|fifty|sixty|ninety|hundred|few|several|"
+    r"many|more|fewer|half an?|quarter of an?",
+    "fr": r"\d+(?:[.,]\d+)?|une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|"
+    r"quinze|vingt|trente|quarante|quarante-cinq|cinquante|soixante|quatre-vingt-dix|cent|"
+    r"quelques|plusieurs|combien d[e']|demi-?|quart d'",
+}
+
+_HOW_MANY = {"en": r"how many|how much", "fr": r"combien"}
 
 
 def asks_about_the_clock(text: str, language: str | None) -> bool:
@@ -73,7 +88,13 @@ def asks_about_the_clock(text: str, language: str | None) -> bool:
     words = _CLOCK_WORDS.get(lang)
     if words is None:
         return True
-    return re.search(rf"(?<!\w)(?:{words})(?!\w)", text.replace("\u2019", "'"), re.I) is not None
+    text = text.replace("\u2019", "'")
+    if re.search(rf"(?<!\w)(?:{words})(?!\w)", text, re.I):
+        return True
+    # Right after a number, or anywhere after "how many" (« combien y a-t-il de minutes »).
+    counted = re.compile(rf"(?<!\w)(?:(?:{_COUNTS[lang]})\s*$|{_HOW_MANY[lang]})", re.I)
+    units = re.finditer(rf"(?<!\w)(?:{_UNITS[lang]})(?!\w)", text, re.I)
+    return any(not counted.search(text[: unit.start()]) for unit in units)
 
 
 # Where the examples end and the real conversation begins: both are user and assistant turns,

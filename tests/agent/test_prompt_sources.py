@@ -100,6 +100,18 @@ def test_date_and_time_notes_in_the_conversation_language(
         ("Quel jour sommes-nous ?", "fr", False),
         ("Et dans quel pays ?", "fr", False),
         ("Wie spät ist es?", "de", True),  # no word list for German: always the time
+        ("What hour is it?", "en", True),
+        ("Is the shop open at 7 pm?", "en", True),
+        ("Tu as l'heure ?", "fr", True),
+        ("Dans combien de minutes est-il 18 h 30 ?", "fr", True),
+        # Counted hours and minutes are durations, not the clock.
+        ("How many minutes are in an hour?", "en", False),
+        ("And in twenty-four hours?", "en", False),
+        ("Combien y a-t-il de minutes dans une heure ?", "fr", False),
+        ("Et dans deux heures ?", "fr", False),
+        ("Et dans 3 heures ?", "fr", False),
+        ("C'est combien d'heures, une demi-journée ?", "fr", False),
+        ("I am hungry.", "en", False),
     ],
 )
 def test_the_time_is_given_when_the_question_may_be_about_the_clock(
