@@ -10,9 +10,10 @@ The instructions and examples are the same for every conversation of an agent in
 (the warm-up caches them); the conversation note (the date, the satellite's room) is the same
 for a whole conversation; the history only grows at its end. So a turn's prompt starts with the
 previous turn's prompt up to its question, and the question, its answer and the new question
-are all a turn evaluates. The turn note (the clock, when the question may ask for it) changes
-every turn: it goes just before the last exchange (or the question, in a first turn) and is
-never kept in the history, so such a turn and the next evaluate that last exchange again.
+are all a turn evaluates. The turn note (the clock, when the question may ask for it; a large
+home's devices) changes every turn: it goes just before the question and is never kept in the
+history, so the next turn evaluates that exchange again (while the answer is heard, see
+`warm_up/next_turn.py`).
 
 Text from users and from the model is data: it is escaped so that it cannot end its message or
 open a new role, whatever the format (see `escape_text`).
@@ -131,13 +132,12 @@ def build_note_start(fmt: PromptFormat, prefix: str, note_start: str) -> str:
 def build_prompt(fmt: PromptFormat, parts: PromptParts) -> str:
     """The full raw prompt, ending where the assistant's answer begins."""
     renderer = _Renderer(fmt, parts.system).turns(parts.examples)
-    renderer.note(parts.conversation_note)
-    # The turn note goes before the last exchange, which stays next to the question that may
-    # follow it up ("and in two hours?" after the minutes in an hour is not the clock).
-    history = list(parts.history)
-    last = history[-1:] if parts.context_note.strip() else []
-    renderer.turns(history[: len(history) - len(last)]).note(parts.context_note).turns(last)
-    return renderer.question(parts.user_message)
+    renderer.note(parts.conversation_note).turns(parts.history)
+    # The turn note right before the question: the history before it is all in the cache.
+    # (Before the last exchange, it made that exchange be evaluated again: 61-68 tokens and
+    # the holding phrase for "What time is it?". A counted duration, "and in two hours?",
+    # gets no clock: see context_note.)
+    return renderer.note(parts.context_note).question(parts.user_message)
 
 
 # Stands for the next question while its opening is rendered: a private-use character, which

@@ -40,8 +40,8 @@ def test_plain_exact() -> None:
         "System: Be brief.\n"
         "User: Capital of Italy?\nAssistant: Rome.\n"
         "System: Today is Monday.\n"
-        "System: Current time is 10:00:00.\n"
         "User: Hi\nAssistant: Hello!\n"
+        "System: Current time is 10:00:00.\n"
         "User: What time is it?\nAssistant:"
     )
 
@@ -52,9 +52,9 @@ def test_chatml_exact() -> None:
         "<|im_start|>user\nCapital of Italy?<|im_end|>\n"
         "<|im_start|>assistant\nRome.<|im_end|>\n"
         "<|im_start|>system\nToday is Monday.<|im_end|>\n"
-        "<|im_start|>system\nCurrent time is 10:00:00.<|im_end|>\n"
         "<|im_start|>user\nHi<|im_end|>\n"
         "<|im_start|>assistant\nHello!<|im_end|>\n"
+        "<|im_start|>system\nCurrent time is 10:00:00.<|im_end|>\n"
         "<|im_start|>user\nWhat time is it?<|im_end|>\n"
         "<|im_start|>assistant\n"
     )
@@ -64,8 +64,8 @@ def test_llama2_exact() -> None:
     assert build_prompt(PromptFormat.LLAMA2, PARTS) == (
         "[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\n"
         "Capital of Italy? [/INST] Rome. </s>"
-        "<s>[INST] Today is Monday.\n\nCurrent time is 10:00:00.\n\nHi [/INST] Hello! </s>"
-        "<s>[INST] What time is it? [/INST]"
+        "<s>[INST] Today is Monday.\n\nHi [/INST] Hello! </s>"
+        "<s>[INST] Current time is 10:00:00.\n\nWhat time is it? [/INST]"
     )
 
 
@@ -129,11 +129,11 @@ def test_a_turn_without_a_turn_note_extends_the_previous_prompt(fmt: PromptForma
     )
     assert build_prompt(fmt, second).startswith(build_prompt(fmt, first))
     # A turn note (the clock) is never part of the history: the next prompt leaves it out. It
-    # goes before the last exchange, which stays next to the question.
+    # goes right before the question: the history before it is what the cache holds.
     timed = dataclasses.replace(first, context_note="(It is 10:00.)")
     assert not build_prompt(fmt, second).startswith(build_prompt(fmt, timed))
     timed_prompt = build_prompt(fmt, timed)
-    assert timed_prompt.index("10:00") < timed_prompt.index("Hello!") < timed_prompt.index("Seven")
+    assert timed_prompt.index("Hello!") < timed_prompt.index("10:00") < timed_prompt.index("Seven")
 
 
 @pytest.mark.parametrize("fmt", [PromptFormat.PLAIN, PromptFormat.CHATML, PromptFormat.LLAMA2])
