@@ -4,7 +4,8 @@
 - `prefixes`: what each agent's prefix is in each language, warmed at start and again when the
   devices, the pipelines or the date change;
 - `slots`: which llama-server slot each prefix goes to (a warm one keeps its slot);
-- `step`: one prefix evaluated, giving way to the questions asked meanwhile.
+- `step`: one prefix evaluated, giving way to the questions asked meanwhile;
+- `next_turn`: after each answer, the opening of the conversation's next turn.
 """
 
 from .prefixes import async_rewarm_on_changes, async_warm_up_all, async_warm_up_server
