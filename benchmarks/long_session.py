@@ -19,7 +19,8 @@ llama-server's prompt tokens evaluated / reused for the turn (@ its slot); wheth
 phrase was said; whether the answer was right (expected words; a command by the device's state);
 then where the time went: end of speech → transcript (STT), llama-server's own prompt
 evaluation time, end of speech → whole answer text (HA speaks a short answer only then), and
-the generation speed in tokens per second.
+→ HA's tts-end (the audio URL handed to the satellite, which fetches it then), and the
+generation speed in tokens per second.
 `--save` appends every turn to a JSON-lines file and `--report` summarizes such files (medians
 over sessions per turn and language), so sessions can run one exclusive-lock run at a time.
 """
@@ -81,6 +82,8 @@ class Turn:
     # prompt evaluation (ms) and generation speed (tokens/s) for the turn.
     stt_ms: float | None = None
     text_done_ms: float | None = None
+    # → HA's tts-end (the answer's audio URL handed to the satellite, which fetches it then).
+    tts_end_ms: float | None = None
     prompt_ms: float | None = None
     tokens_per_second: float | None = None
     prompt_tokens: int | None = None
@@ -132,6 +135,7 @@ async def one_turn(
     turn.to_first_word_ms = _ms(marks, "stt-vad-end", "answer_text")
     turn.stt_ms = _ms(marks, "stt-vad-end", "stt-end")
     turn.text_done_ms = _ms(marks, "stt-vad-end", "intent-end")
+    turn.tts_end_ms = _ms(marks, "stt-vad-end", "tts-end")
     if stt := of_type(run.events, PipelineEventType.STT_END):
         turn.heard = stt[0].get("stt_output", {}).get("text", "")
     turn.error = "; ".join(
@@ -198,7 +202,8 @@ def print_turn(turn: Turn) -> None:
     print(
         f"{turn.turn:>4} {turn.language:<4}{ms(turn.to_audio_ms):>8}{ms(turn.to_first_word_ms):>9}"
         f"{tokens:>17}{'held' if turn.held else '':>6}{'ok' if turn.right else 'BAD':>5}"
-        f"{ms(turn.stt_ms):>6}{ms(turn.prompt_ms):>7}{ms(turn.text_done_ms):>7}{speed:>6}  "
+        f"{ms(turn.stt_ms):>6}{ms(turn.prompt_ms):>7}{ms(turn.text_done_ms):>7}"
+        f"{ms(turn.tts_end_ms):>7}{speed:>6}  "
         f"{turn.heard!r} → {turn.answer!r} {turn.error}",
         flush=True,
     )
@@ -234,7 +239,7 @@ async def measure(
         print(f"warm-up completions before the first turn: {warm_ups}", file=sys.stderr)
         print(
             f"\n{'turn':>4} {'lang':<4}{'audio':>8}{'1st word':>9}{'eval/reused@slot':>17}"
-            f"{'':>6}{'':>5}{'STT':>6}{'prompt':>7}{'text':>7}{'tok/s':>6}  heard → answer"
+            f"{'':>6}{'':>5}{'STT':>6}{'prompt':>7}{'text':>7}{'tts':>7}{'tok/s':>6}  heard → answer"
         )
         for first in firsts:
             turns += await session(hass, pipelines, clips, first, completions)
