@@ -197,11 +197,10 @@ _NO_DEVICE_EXAMPLES = {
         ),
         # Measured: a French sensor question here ("Quelle température fait-il dans la
         # chambre ?") made the 1.5B model refuse ordinary questions ("De quelle couleur est
-        # l'herbe ?"); a command does not.
-        (
-            "Allume la lumière de la cuisine.",
-            "Je ne peux pas commander les appareils avec mes réglages actuels.",
-        ),
+        # l'herbe ?"), and a command (« Allume la lumière de la cuisine. ») made it refuse
+        # other imperatives (« Multiplie ça par deux. » → « Je ne peux pas multiplier avec mes
+        # réglages actuels. »). Orders are refused by the agent itself, before the model
+        # (`no_control_refusal`).
     ),
 }
 

@@ -207,6 +207,25 @@ async def test_without_an_api_a_command_gets_an_honest_refusal(
     assert not any(claim in said.lower() for claim in CLAIM), said
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Turn on the kitchen light.", "en"), ("Allume la lumière de la cuisine.", "fr")],
+)
+async def test_without_an_api_or_devices_an_order_is_refused_not_claimed(
+    hass: HomeAssistant,
+    setup_entry: EntryFactory,
+    default_llama_server: LlamaServerProcess,
+    text: str,
+    language: str,
+) -> None:
+    """Nothing exposed, no API: the agent refuses the order itself (the persona's examples
+    show no order: the model copied that refusal onto « Multiplie ça par deux. »)."""
+    await setup_entry(default_llama_server.url, **{CONF_LLM_HASS_API: []})
+    said = speech(await converse(hass, text, language=language)).lower()
+    assert ("can't" if language == "en" else "ne peux pas") in said, said
+    assert not any(claim in said for claim in CLAIM), said
+
+
 async def test_a_server_that_rejects_the_grammar_is_asked_again_without_it(
     hass: HomeAssistant,
     home: ServiceCalls,
