@@ -210,7 +210,7 @@ def print_turn(turn: Turn) -> None:
 
 
 async def measure(
-    firsts: list[str], wyoming_port: int, llama_url: str, prefer_local: bool
+    firsts: list[str], wyoming_port: int, llama_url: str, prefer_local: bool, persona: str
 ) -> list[Turn]:
     print("synthesizing the spoken requests...", file=sys.stderr)
     clips: dict[tuple[int, str], AudioClip] = {}
@@ -229,7 +229,13 @@ async def measure(
         await async_build_home(hass)  # before the agent, so its warm-up lists the devices
         pipelines = {
             "en": await add_voice_assistant(
-                hass, wyoming_port, llama_url, prefer_local, "en", deterministic=False
+                hass,
+                wyoming_port,
+                llama_url,
+                prefer_local,
+                "en",
+                deterministic=False,
+                persona=persona,
             )
         }
         pipelines["fr"] = await add_pipeline(hass, "fr", "Heisenberg (français)", prefer_local)
@@ -313,6 +319,9 @@ def main() -> None:
     )
     parser.add_argument("--first", default="en,fr", help="one session per language, in order")
     parser.add_argument("--model", help="model name or GGUF path (default: the launcher's)")
+    parser.add_argument(
+        "--persona", default="default", help="the agent's persona (default, concise, ...)"
+    )
     parser.add_argument("--save", type=Path, help="append every turn to this JSON-lines file")
     parser.add_argument("--report", type=Path, nargs="+", help="only summarize saved turns")
     parser.add_argument(
@@ -341,7 +350,9 @@ def main() -> None:
         try:
             llama.start()
             turns = asyncio.run(
-                measure(args.first.split(","), voice.port, llama.url, args.prefer_local)
+                measure(
+                    args.first.split(","), voice.port, llama.url, args.prefer_local, args.persona
+                )
             )
         finally:
             llama.stop()

@@ -43,10 +43,12 @@ async def add_voice_assistant(
     *,
     name: str = "Heisenberg",
     deterministic: bool = True,
+    persona: str = "default",
 ) -> str:
     """Set up both integrations through their UI flows and an Assist pipeline in `language`
     named `name` (see `add_pipeline`); the pipeline's id. `deterministic`: the agent answers
-    at temperature 0 (tests assert its answers), else with its default settings (benchmarks)."""
+    at temperature 0 (tests assert its answers), else with its default settings (benchmarks);
+    `persona`: the one picked in the agent's form."""
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "assist_pipeline", {})
     # No TTS file cache: every answer is synthesized by our server, never read back from disk.
@@ -60,7 +62,7 @@ async def add_voice_assistant(
 
     flow = await hass.config_entries.flow.async_init("heisenberg", context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
-        flow["flow_id"], {"url": llama_url, "persona": "default"}
+        flow["flow_id"], {"url": llama_url, "persona": persona}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY, result
     if deterministic:
