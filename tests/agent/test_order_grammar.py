@@ -6,6 +6,7 @@ import re
 import pytest
 
 from custom_components.heisenberg.assist_tools.calls import Action, Target, Value, ValueKind
+from custom_components.heisenberg.assist_tools.choice import is_about
 from custom_components.heisenberg.assist_tools.home import HomeView
 from custom_components.heisenberg.assist_tools.home_target import Catalog, HomeTarget, Kind
 from custom_components.heisenberg.assist_tools.relevance import named_targets
@@ -132,12 +133,17 @@ def test_outside_with_no_outdoor_sensor_is_the_weather(text: str, language: str)
     targets = {t: d for t, d in TARGETS.items() if t.name != "Outside Temperature"}
     targets[Target("Home Forecast", (STATE,), ("météo",))] = "weather"
     view = _view(targets)
-    first = _first_rule(view.grammar_for(view.request(text, language)))
+    request = view.request(text, language)
+    first = _first_rule(view.grammar_for(request))
     assert "Home Forecast" in first
     assert "Bedroom Light" not in first and "Living Room Temperature" not in first
+    # And the reading it allows is carried out (it was refused as "not about" the forecast).
+    forecast = view.catalog.by_name("Home Forecast")
+    assert forecast is not None and is_about(forecast, request, [])
     # In a room, it is that room's.
-    in_room = view.grammar_for(view.request("Il fait combien dans le salon ?", "fr"))
-    assert "Home Forecast" not in _first_rule(in_room)
+    in_room_request = view.request("Il fait combien dans le salon ?", "fr")
+    assert "Home Forecast" not in _first_rule(view.grammar_for(in_room_request))
+    assert not is_about(forecast, in_room_request, [])
 
 
 def _actions_of(grammar: str, target: str) -> set[str]:

@@ -13,7 +13,7 @@ from collections.abc import Collection
 
 from .groups import EVERYTHING
 from .home_target import Catalog, HomeTarget, Kind
-from .relevance import group_mentions, mentions
+from .relevance import asked_about, group_mentions, mentions
 from .request import TurnRequest
 
 # The most devices a question back names ("Which one: A, B, C or D?").
@@ -34,7 +34,13 @@ def is_about(home: HomeTarget, request: TurnRequest, context: list[str]) -> bool
             everything=home.target.name.startswith(EVERYTHING),
             order=request.acts,
         )
-    return mentions(home.target, home.domain, request.text, context, home.area_aliases)
+    if mentions(home.target, home.domain, request.text, context, home.area_aliases):
+        return True
+    # What the grammar offered it for: « Il fait combien dehors ? » reads the forecast in a
+    # home with no outdoor sensor, though the question says none of its words.
+    return home.target.name in asked_about(
+        request.text, [home.target], {home.target.name: home.domain}
+    )
 
 
 def satellite_group(home: HomeTarget, catalog: Catalog, request: TurnRequest) -> HomeTarget:
