@@ -6,12 +6,13 @@
 
 Each size is a fresh harness HA with the home of `harness/large_home.py` (real HA entities,
 French aliases on every entity and area, a timer-capable satellite in the hall) and a new
-Heisenberg agent (default settings) on one llama-server started with `--metrics`.
+Heisenberg agent (default settings) on one llama-server.
 - warm-up: from the agent's setup to the end of its config entry's background tasks (the
   warm-up of that home); a question (`PROBE`) is asked the moment setup returns, and whether it
   was answered right, and how fast, is printed beside it.
 - per request (judged as in everyday_requests: what HA did): right or not; prompt tokens the
-  server evaluated for it (the rise of llama-server's `llamacpp:prompt_tokens_total` counter);
+  server evaluated before its answers (their `prompt_n`; not what the agent evaluates in the
+  background after it, the next turn's opening);
   refused for context (the agent logged llama-server's "exceeds the available context size");
   text → first streamed text, text → first action. A refused request's tokens are the prompt
   size llama-server reported when refusing it.
@@ -28,7 +29,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-import aiohttp
 from homeassistant import loader
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -44,6 +44,7 @@ from launcher.llama_server import LlamaServerProcess, find_llama_server
 from launcher.llm_models import DEFAULT_MODEL, resolve_model
 from launcher.process import cache_dir, free_port
 
+from .completion_log import answers, watch_completions
 from .device_control import MODEL_CALLS
 from .everyday_requests import Outcome, run_case
 from .large_home_agent import async_setup_agent, background_tasks
@@ -68,16 +69,7 @@ class ContextRefusals(logging.Handler):
 
 
 REFUSALS = ContextRefusals()
-
-
-async def prompt_tokens(url: str) -> float:
-    """llama-server's running total of prompt tokens evaluated (needs --metrics)."""
-    async with aiohttp.ClientSession() as http, http.get(f"{url}/metrics") as response:
-        text = await response.text()
-    for line in text.splitlines():
-        if line.startswith("llamacpp:prompt_tokens_total"):
-            return float(line.split()[-1])
-    raise RuntimeError("llama-server has no llamacpp:prompt_tokens_total (run with --metrics)")
+COMPLETIONS = watch_completions()
 
 
 @dataclass
@@ -112,11 +104,12 @@ async def run_size(hass: HomeAssistant, url: str, size: int, *, modes: list[str]
     result.warmup = time.monotonic() - started
     for mode in modes:
         for case in [c for c in LARGE_CASES if c.language in languages]:
-            refusals, tokens = REFUSALS.count, await prompt_tokens(url)
+            refusals, seen = REFUSALS.count, len(COMPLETIONS)
             outcome = await run_case(hass, home, agent_id, satellite, case,
                                      local_first=mode == "local-first")  # fmt: skip
+            await _wait_warmup(entry)  # the next turn's opening, evaluated after the answer
             refused = REFUSALS.count > refusals
-            evaluated = await prompt_tokens(url) - tokens
+            evaluated = sum(t.get("prompt_n", 0) for t in answers(COMPLETIONS[seen:]))
             # A refused prompt is not evaluated: its size is what the server said it was.
             measured = Measured(outcome, REFUSALS.tokens if refused else evaluated, refused)
             result.by_mode.setdefault(mode, []).append(measured)
@@ -159,7 +152,7 @@ async def run(model: str, sizes: list[int], modes: list[str], show: str,
         # large home's prefix does not list its devices, so it is the same at 150 and 300).
         server = LlamaServerProcess(
             model=resolve_model(model), binary=find_llama_server(), port=free_port(),
-            log_path=cache_dir() / "bench-large-home-llama.log", extra_args=["--metrics"],
+            log_path=cache_dir() / "bench-large-home-llama.log",
         )  # fmt: skip
         await asyncio.to_thread(server.start)
         try:

@@ -32,7 +32,6 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,6 @@ from pytest_homeassistant_custom_component.common import async_test_home_assista
 from wyoming.tts import SynthesizeVoice
 
 import custom_components.heisenberg  # noqa: F401 - HA finds the integration once imported
-from custom_components.heisenberg import llama_client
 from custom_components.heisenberg.apologies import without_holding_phrase
 from harness.assist_pipeline import add_pipeline, add_voice_assistant, of_type, run_pipeline
 from harness.audio_clip import AudioClip
@@ -58,6 +56,7 @@ from launcher.llm_models import resolve_model
 from launcher.process import cache_dir, free_port
 
 from .answer_quality import score
+from .completion_log import watch_completions
 from .long_session_script import STEPS, languages
 from .questions import HOME_NAME, Question
 from .satellites import answer_text_at
@@ -92,20 +91,6 @@ class Turn:
     held: bool = False
     right: bool = False
     error: str = ""
-
-
-def watch_completions() -> list[dict[str, Any]]:
-    """Every final payload llama-server sends the agent (answers and warm-ups), by wrapping
-    the client's hook for it. Benchmark-only instrumentation."""
-    seen: list[dict[str, Any]] = []
-    original: Callable[..., None] = llama_client.record_final_payload
-
-    def recording(stats: Any, payload: dict[str, Any]) -> None:
-        seen.append(payload)
-        original(stats, payload)
-
-    llama_client.record_final_payload = recording
-    return seen
 
 
 def _ms(marks: dict[str, float], start: str, end: str) -> float | None:
