@@ -305,6 +305,10 @@ def main() -> None:
     parser.add_argument("--first", default="en,fr", help="one session per language, in order")
     parser.add_argument("--model", help="model name or GGUF path (default: the launcher's)")
     parser.add_argument(
+        "--llama-arg", action="append", default=[], metavar="ARG",
+        help="one more llama-server argument (repeat: --llama-arg=--threads-batch --llama-arg=2)",
+    )  # fmt: skip
+    parser.add_argument(
         "--persona", default="default", help="the agent's persona (default, concise, ...)"
     )
     parser.add_argument("--save", type=Path, help="append every turn to this JSON-lines file")
@@ -328,7 +332,7 @@ def main() -> None:
     logs = cache_dir()
     llama = LlamaServerProcess(
         model=resolve_model(args.model), binary=find_llama_server(), port=free_port(),
-        log_path=logs / "bench-long-session-llama.log",
+        log_path=logs / "bench-long-session-llama.log", extra_args=args.llama_arg,
     )  # fmt: skip
     started = time.monotonic()
     with running(ours("bench-long-session-wyoming", "wyoming_servers", debug=False), logs) as voice:
