@@ -70,6 +70,13 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
         help="llama-server CPU threads, for prompts and generation alike (default: one less "
         "than the CPU cores, at least 1, so the voice servers keep a core)",
     )
+    llm.add_argument(
+        "--prompt-threads",
+        type=int,
+        help="llama-server CPU threads for prompts only (default: as --threads). All the cores "
+        "halve the wait before a short answer for one satellite at a time; with several "
+        "satellites answering at once they stall each other",
+    )
     voice = parser.add_argument_group("voice (Wyoming)")
     voice.add_argument(
         "--wyoming-port", type=int, default=10300, help="port of the all-in-one server (10300)"
@@ -160,7 +167,7 @@ def build_llama(args: argparse.Namespace) -> LlamaServerProcess | None:
     model = resolve_model(args.model)
     return LlamaServerProcess(
         model=model, binary=binary, host=args.host, port=args.llama_port,
-        context_size=args.ctx_size, threads=args.threads,
+        context_size=args.ctx_size, threads=args.threads, prompt_threads=args.prompt_threads,
         log_path=cache_dir() / "llama-server.log",
     )  # fmt: skip
 

@@ -57,12 +57,15 @@ def _model_args(options: dict[str, Any]) -> list[str]:
 
 
 def _threads_args(options: dict[str, Any]) -> list[str]:
-    threads = options.get("threads")
-    if threads in (None, 0):
-        return []  # the launcher's default: one less than the cores
-    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 0:
-        raise LaunchError(f"Option 'threads' must be a whole number, not {threads!r}")
-    return ["--threads", str(threads)]
+    args: list[str] = []
+    for option, flag in (("threads", "--threads"), ("prompt_threads", "--prompt-threads")):
+        threads = options.get(option)
+        if threads in (None, 0):
+            continue  # the launcher's default: one less than the cores
+        if not isinstance(threads, int) or isinstance(threads, bool) or threads < 0:
+            raise LaunchError(f"Option '{option}' must be a whole number, not {threads!r}")
+        args += [flag, str(threads)]
+    return args
 
 
 def _wake_args(options: dict[str, Any]) -> list[str]:

@@ -144,6 +144,8 @@ class LlamaServerProcess(ManagedServer):
     context_size: int = 8192
     parallel: int = 2
     threads: int | None = None
+    # For prompts (llama-server's --threads-batch); None: as many as `threads`, or the default.
+    prompt_threads: int | None = None
     extra_args: list[str] = field(default_factory=list)
     log_path: Path | None = None
     # Slot files let the agent copy a warm prefix from one slot to the others (see command()).
@@ -206,11 +208,15 @@ class LlamaServerProcess(ManagedServer):
                 name = f"heisenberg-slots-{uuid.uuid4().hex[:12]}"
                 self._slot_dir = Path(tempfile.gettempdir()) / name
             cmd += ["--slot-save-path", str(self._slot_dir)]
+        generation, prompts = default_threads()
         if self.threads:
-            cmd += ["--threads", str(self.threads)]
-        else:
-            generation, prompts = default_threads()
-            cmd += ["--threads", str(generation), "--threads-batch", str(prompts)]
+            generation = prompts = self.threads
+        cmd += [
+            "--threads",
+            str(generation),
+            "--threads-batch",
+            str(self.prompt_threads or prompts),
+        ]
         return cmd + self.extra_args
 
     def start(

@@ -26,7 +26,7 @@ def test_the_add_on_defaults_map_to_the_launchers_defaults(tmp_path: Path) -> No
     args = launcher_args(ADDON["options"], share=tmp_path)
     ours, wyoming = parse_args(args)
     assert ours.model == DEFAULT_MODEL
-    assert ours.threads is None  # the launcher's own default
+    assert ours.threads is None and ours.prompt_threads is None  # the launcher's own default
     assert wyoming == ["--stt-model", "tiny.en", "--stt-model", "base", "--language", "en"]
 
 
@@ -39,6 +39,7 @@ def test_every_option_reaches_its_flag(tmp_path: Path) -> None:
         "model": "qwen2.5-0.5b",
         "model_file": str(gguf),
         "threads": 3,
+        "prompt_threads": 2,
         "stt_models": ["base"],
         "language": "fr",
         "wake_words": ["hey_jarvis", "okay_nabu_mww", "alexa_mww"],
@@ -48,7 +49,7 @@ def test_every_option_reaches_its_flag(tmp_path: Path) -> None:
     }
     ours, wyoming = parse_args(launcher_args(options, share=tmp_path))
     assert ours.model == str(gguf)  # the file wins over the name
-    assert ours.threads == 3
+    assert ours.threads == 3 and ours.prompt_threads == 2
     assert wyoming == [
         "--stt-model", "base", "--language", "fr",
         "--wake-model", "hey_jarvis", "--micro-model", "okay_nabu", "--micro-model", "alexa",

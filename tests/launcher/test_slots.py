@@ -40,6 +40,17 @@ def test_the_command_bounds_the_prompt_cache_and_keeps_batches_small_and_off_a_c
     assert _option(command, "--cache-reuse") == str(CACHE_REUSE_TOKENS)
 
 
+def test_prompt_threads_are_set_apart_from_generation_threads() -> None:
+    """One satellite at a time: prompts on every core, generation still leaving one free."""
+    binary = find_llama_server()
+    default = LlamaServerProcess(model=Path("m.gguf"), binary=binary).command()
+    command = LlamaServerProcess(model=Path("m.gguf"), binary=binary, prompt_threads=2).command()
+    assert _option(command, "--threads-batch") == "2"
+    assert _option(command, "--threads") == _option(default, "--threads")
+    both = LlamaServerProcess(model=Path("m.gguf"), binary=binary, threads=3).command()
+    assert _option(both, "--threads") == _option(both, "--threads-batch") == "3"
+
+
 def test_an_older_llama_server_without_the_prompt_cache_still_starts(tmp_path: Path) -> None:
     old = tmp_path / "llama-server"
     old.write_text("#!/bin/sh\necho '--ctx-size N  --parallel N  --swa-full'\n")
