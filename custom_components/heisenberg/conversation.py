@@ -216,11 +216,7 @@ class HeisenbergConversationEntity(conversation.ConversationEntity):
         chat_log: conversation.ChatLog,
         server: LlamaServer | None,
     ) -> None:
-        """Evaluate the next turn's opening (in this language) while this answer is heard; not
-        after a large home's devices note, whose opening the slot keeps for the next request
-        (300 entities: 11 / 15 prompt tokens a request, 20 / 24 with the opening warmed)."""
-        if plan.devices_note:
-            return
+        """Evaluate the next turn's opening (in this language) while this answer is heard."""
         history = self._history(options, chat_log.content[1:], user_input, chat_log)
         next_parts = dataclasses.replace(plan.parts, history=history, context_note="")
         warm_next_turn(self.hass, self.entry, server, options, next_parts)
