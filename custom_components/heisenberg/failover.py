@@ -182,8 +182,9 @@ class FailoverStream:
 
     async def _wait_for_warm_up(self, server: LlamaServer, prompt: str) -> None:
         """The warm-up may be evaluating this very prefix on this server: reuse it rather
-        than race it; a conversation's next opening being warmed is awaited. A question in another language (or of another agent) goes at once, and the
-        warm-up gives way to it (`warm_up/step.py`)."""
+        than race it; a conversation's next opening being warmed is awaited. A question in
+        another language (or of another agent) goes at once, and the warm-up gives way to it
+        (`warm_up/step.py`)."""
         if (opening := server.opening_warm) is not None and not opening.done():
             # A few tokens (a turn's opening): done before this question could be placed in
             # the slot it is meant for, which is busy with it meanwhile.
